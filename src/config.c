@@ -1,0 +1,349 @@
+/*
+ * config.c: read the configuration with GKeyFile and check every value,
+ * collecting all the problems before failing.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <string.h>
+
+#include "error.h"
+
+/* Keys each group accepts; anything else is reported, to catch typos. */
+static const char *const general_keys[] = {
+	"your_name", "state_dir", "templates_dir", "timeout", NULL
+};
+static const char *const policy_keys[] = { "step1_days", NULL };
+static const char *const account_keys[] = {
+	"host", "port", "security", "ca_file", "user", "password_command",
+	"password", "mailboxes", "drafts", NULL
+};
+
+struct checker {
+	const char	*path;
+	GKeyFile	*kf;
+	GString		*errors;	/* one line per problem */
+};
+
+static void G_GNUC_PRINTF(4, 5)
+complain(struct checker *c, const char *group, const char *key,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (c->errors->len > 0)
+		g_string_append_c(c->errors, '\n');
+	g_string_append_printf(c->errors, "%s: [%s]", c->path, group);
+	if (key != NULL)
+		g_string_append_printf(c->errors, " %s", key);
+	g_string_append(c->errors, ": ");
+	va_start(ap, fmt);
+	g_string_append_vprintf(c->errors, fmt, ap);
+	va_end(ap);
+}
+
+/* A string value with surrounding blanks removed; NULL if absent or empty. */
+static char *
+get_string(struct checker *c, const char *group, const char *key)
+{
+	GError	*e = NULL;
+	char	*v;
+
+	v = g_key_file_get_string(c->kf, group, key, &e);
+	if (v == NULL) {
+		if (!g_error_matches(e, G_KEY_FILE_ERROR,
+		    G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+		    !g_error_matches(e, G_KEY_FILE_ERROR,
+		    G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+			complain(c, group, key, "%s", e->message);
+		g_clear_error(&e);
+		return (NULL);
+	}
+	g_strstrip(v);
+	if (*v == '\0') {
+		g_free(v);
+		return (NULL);
+	}
+	return (v);
+}
+
+/* A whole number in [min, max], or 'def' when the key is absent. */
+static guint
+get_uint(struct checker *c, const char *group, const char *key, guint def,
+    guint min, guint max)
+{
+	char	*v, *end;
+	guint64	 n;
+
+	if ((v = get_string(c, group, key)) == NULL)
+		return (def);
+	errno = 0;
+	n = g_ascii_strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || end == v || n < min || n > max) {
+		complain(c, group, key, "'%s' is not a whole number from %u "
+		    "to %u", v, min, max);
+		n = def;
+	}
+	g_free(v);
+	return ((guint)n);
+}
+
+static void
+check_keys(struct checker *c, const char *group, const char *const *known)
+{
+	char	**keys;
+	gsize	  i;
+
+	keys = g_key_file_get_keys(c->kf, group, NULL, NULL);
+	for (i = 0; keys != NULL && keys[i] != NULL; i++)
+		if (!g_strv_contains(known, keys[i]))
+			complain(c, group, keys[i], "unknown key");
+	g_strfreev(keys);
+}
+
+/* Values that reach the IMAP wire must not carry line breaks or NULs. */
+static gboolean
+wire_safe(const char *s)
+{
+	return (strpbrk(s, "\r\n") == NULL);
+}
+
+static void
+account_free(struct account *a)
+{
+	if (a == NULL)
+		return;
+	g_free(a->name);
+	g_free(a->host);
+	g_free(a->ca_file);
+	g_free(a->user);
+	g_free(a->password_command);
+	if (a->password != NULL)
+		config_password_free(a->password);
+	g_strfreev(a->mailboxes);
+	g_free(a->drafts);
+	g_free(a);
+}
+
+static struct account *
+load_account(struct checker *c, const char *group, gboolean private_file)
+{
+	struct account	*a;
+	char		*sec, *mb, **parts;
+	gsize		 i, n;
+
+	a = g_new0(struct account, 1);
+	a->name = g_strstrip(g_strdup(group + strlen("account")));
+	if (*a->name == '\0')
+		complain(c, group, NULL, "an account needs a name: "
+		    "[account NAME]");
+	check_keys(c, group, account_keys);
+
+	if ((a->host = get_string(c, group, "host")) == NULL)
+		complain(c, group, "host", "missing");
+	else if (!wire_safe(a->host) || strchr(a->host, ' ') != NULL)
+		complain(c, group, "host", "'%s' is not a host name", a->host);
+
+	a->security = SECURITY_TLS;
+	if ((sec = get_string(c, group, "security")) != NULL) {
+		if (strcmp(sec, "tls") == 0)
+			a->security = SECURITY_TLS;
+		else if (strcmp(sec, "starttls") == 0)
+			a->security = SECURITY_STARTTLS;
+		else
+			complain(c, group, "security", "'%s' is not tls or "
+			    "starttls (there is no cleartext option)", sec);
+		g_free(sec);
+	}
+	a->port = (guint16)get_uint(c, group, "port",
+	    a->security == SECURITY_TLS ? 993 : 143, 1, 65535);
+
+	if ((a->ca_file = get_string(c, group, "ca_file")) != NULL &&
+	    !g_file_test(a->ca_file, G_FILE_TEST_IS_REGULAR))
+		complain(c, group, "ca_file", "'%s' is not a readable file",
+		    a->ca_file);
+
+	if ((a->user = get_string(c, group, "user")) == NULL)
+		complain(c, group, "user", "missing");
+	else if (!wire_safe(a->user))
+		complain(c, group, "user", "contains a line break");
+
+	a->password_command = get_string(c, group, "password_command");
+	a->password = get_string(c, group, "password");
+	if (a->password_command == NULL && a->password == NULL)
+		complain(c, group, NULL, "set password_command (or password)");
+	else if (a->password_command != NULL && a->password != NULL)
+		complain(c, group, "password", "set either password or "
+		    "password_command, not both");
+	else if (a->password != NULL && !private_file)
+		complain(c, group, "password", "refused: the file can be read "
+		    "by others (chmod 600 it, or use password_command)");
+
+	mb = get_string(c, group, "mailboxes");
+	parts = g_strsplit(mb != NULL ? mb : "INBOX", ";", -1);
+	g_free(mb);
+	a->mailboxes = g_new0(char *, g_strv_length(parts) + 1);
+	for (i = 0, n = 0; parts[i] != NULL; i++) {
+		g_strstrip(parts[i]);
+		if (*parts[i] == '\0')
+			continue;
+		if (!wire_safe(parts[i]))
+			complain(c, group, "mailboxes", "a name contains a "
+			    "line break");
+		a->mailboxes[n++] = g_strdup(parts[i]);
+	}
+	g_strfreev(parts);
+	if (n == 0)
+		complain(c, group, "mailboxes", "no mailbox named");
+
+	if ((a->drafts = get_string(c, group, "drafts")) != NULL &&
+	    !wire_safe(a->drafts))
+		complain(c, group, "drafts", "contains a line break");
+	return (a);
+}
+
+char *
+config_default_path(void)
+{
+	return (g_build_filename(g_get_user_config_dir(), "renraku", "config",
+	    NULL));
+}
+
+struct config *
+config_load(const char *path, GError **err)
+{
+	struct checker	 c = { path, NULL, NULL };
+	struct config	*cfg;
+	struct stat	 sb;
+	GError		*e = NULL;
+	char		**groups = NULL, *v;
+	gboolean	  private_file;
+	gsize		  i;
+
+	c.kf = g_key_file_new();
+	if (!g_key_file_load_from_file(c.kf, path, G_KEY_FILE_NONE, &e)) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG, "%s: %s",
+		    path, e->message);
+		g_error_free(e);
+		g_key_file_free(c.kf);
+		return (NULL);
+	}
+	private_file = stat(path, &sb) == 0 && (sb.st_mode & 077) == 0;
+	c.errors = g_string_new(NULL);
+	cfg = g_new0(struct config, 1);
+	cfg->path = g_strdup(path);
+	cfg->accounts = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)account_free);
+
+	check_keys(&c, "general", general_keys);
+	if ((cfg->your_name = get_string(&c, "general", "your_name")) == NULL)
+		complain(&c, "general", "your_name", "missing: it signs every "
+		    "draft");
+	if ((v = get_string(&c, "general", "state_dir")) != NULL)
+		cfg->state_dir = v;
+	else
+		cfg->state_dir = g_build_filename(g_get_user_state_dir(),
+		    "renraku", NULL);
+	cfg->templates_dir = get_string(&c, "general", "templates_dir");
+	if (cfg->templates_dir != NULL &&
+	    !g_file_test(cfg->templates_dir, G_FILE_TEST_IS_DIR))
+		complain(&c, "general", "templates_dir", "'%s' is not a "
+		    "directory", cfg->templates_dir);
+	cfg->timeout = get_uint(&c, "general", "timeout", 60, 1, 3600);
+
+	check_keys(&c, "policy", policy_keys);
+	cfg->step1_days = get_uint(&c, "policy", "step1_days", 3, 1, 60);
+
+	groups = g_key_file_get_groups(c.kf, NULL);
+	for (i = 0; groups[i] != NULL; i++) {
+		if (strcmp(groups[i], "general") == 0 ||
+		    strcmp(groups[i], "policy") == 0)
+			continue;
+		if (g_str_has_prefix(groups[i], "account") &&
+		    (groups[i][7] == ' ' || groups[i][7] == '\0'))
+			g_ptr_array_add(cfg->accounts,
+			    load_account(&c, groups[i], private_file));
+		else
+			complain(&c, groups[i], NULL, "unknown group");
+	}
+	if (cfg->accounts->len == 0)
+		complain(&c, "account NAME", NULL, "no account configured");
+	g_strfreev(groups);
+	g_key_file_free(c.kf);
+
+	if (c.errors->len > 0) {
+		g_set_error_literal(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    c.errors->str);
+		g_string_free(c.errors, TRUE);
+		config_free(cfg);
+		return (NULL);
+	}
+	g_string_free(c.errors, TRUE);
+	return (cfg);
+}
+
+void
+config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	g_free(cfg->path);
+	g_free(cfg->your_name);
+	g_free(cfg->state_dir);
+	g_free(cfg->templates_dir);
+	g_ptr_array_free(cfg->accounts, TRUE);
+	g_free(cfg);
+}
+
+char *
+config_password(const struct account *acct, GError **err)
+{
+	const char *argv[] = { "/bin/sh", "-c", acct->password_command,
+		    NULL };
+	char	*out = NULL, *errout = NULL;
+	GError	*e = NULL;
+	gint	 status;
+	gsize	 n;
+
+	if (acct->password_command == NULL)
+		return (g_strdup(acct->password));
+	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+	    &errout, &status, &e)) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "account %s: password_command: %s", acct->name,
+		    e->message);
+		g_error_free(e);
+		goto fail;
+	}
+	if (!g_spawn_check_wait_status(status, NULL)) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "account %s: password_command failed: %s", acct->name,
+		    g_strstrip(errout));
+		goto fail;
+	}
+	n = strcspn(out, "\r\n");
+	out[n] = '\0';
+	if (n == 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "account %s: password_command printed nothing",
+		    acct->name);
+		goto fail;
+	}
+	g_free(errout);
+	return (out);
+fail:
+	if (out != NULL)
+		config_password_free(out);
+	g_free(errout);
+	return (NULL);
+}
+
+void
+config_password_free(char *password)
+{
+	if (password == NULL)
+		return;
+	explicit_bzero(password, strlen(password));
+	g_free(password);
+}

@@ -1,0 +1,65 @@
+/*
+ * config.h: the user's configuration file (GKeyFile).
+ *
+ * The group and key names here are a contract with users' files: add to
+ * them, never rename them.  See README.md for the format.
+ */
+#ifndef RENRAKU_CONFIG_H
+#define RENRAKU_CONFIG_H
+
+#include <glib.h>
+
+enum security {
+	SECURITY_TLS,		/* implicit TLS, port 993 */
+	SECURITY_STARTTLS,	/* STARTTLS on port 143; never cleartext */
+};
+
+struct account {
+	char		 *name;		/* NAME of "[account NAME]" */
+	char		 *host;
+	guint16		  port;
+	enum security	  security;
+	char		 *ca_file;	/* NULL: the system trust store */
+	char		 *user;
+	char		 *password_command;	/* NULL if password is set */
+	char		 *password;	/* NULL if password_command is set */
+	char		**mailboxes;	/* NULL-terminated, at least one */
+	char		 *drafts;	/* NULL: find by SPECIAL-USE \Drafts */
+};
+
+struct config {
+	char		*path;
+	char		*your_name;
+	char		*state_dir;
+	char		*templates_dir;	/* NULL: only the installed templates */
+	guint		 timeout;	/* seconds, for every network wait */
+	guint		 step1_days;	/* [policy] business days before step 1 */
+	GPtrArray	*accounts;	/* of struct account *, at least one */
+};
+
+/*
+ * The default configuration path: $XDG_CONFIG_HOME/renraku/config.
+ * Returns an allocated string (g_free).
+ */
+char		*config_default_path(void);
+
+/*
+ * Read and check the file at 'path'.  Every problem is reported, one per
+ * line, as "FILE: [group] key: what is wrong", in a single error with code
+ * RENRAKU_ERROR_CONFIG.  Returns a config for config_free(), or NULL.
+ */
+struct config	*config_load(const char *path, GError **err);
+
+void		 config_free(struct config *cfg);
+
+/*
+ * The account's password: the first line printed by password_command, or
+ * the password key.  Returns an allocated string to wipe and free with
+ * config_password_free(), or NULL with err set (RENRAKU_ERROR_CONFIG).
+ * The password never appears in an error message.
+ */
+char		*config_password(const struct account *acct, GError **err);
+
+void		 config_password_free(char *password);
+
+#endif

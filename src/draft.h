@@ -1,0 +1,36 @@
+/*
+ * draft.h: building the draft message (GMime).
+ */
+#ifndef RENRAKU_DRAFT_H
+#define RENRAKU_DRAFT_H
+
+#include <glib.h>
+
+struct draft {
+	const char	*from_name;	/* your_name */
+	const char	*from_addr;	/* the account's user */
+	const char	*subject;	/* UTF-8, one line */
+	const char	*body;		/* UTF-8, LF line ends */
+	const char	*thread;	/* X-Renraku-Thread: "platform/key" */
+	guint		 step;		/* X-Renraku-Step */
+	const char	*message_id;	/* without <> */
+	GDateTime	*date;
+};
+
+/*
+ * The draft as an RFC 5322 message with CRLF line ends: UTF-8 text in
+ * base64, the Subject encoded, and the X-Renraku-Thread and X-Renraku-Step
+ * headers that identify it.  Returns an allocated string of *len bytes.
+ */
+char	*draft_build(const struct draft *d, gsize *len);
+
+/*
+ * The Message-ID of the draft of 'step' for 'thread' following the client
+ * event at 'anchor': the same inputs always give the same id, so a draft
+ * APPENDed by a run that died before recording it is found again.
+ * 'user' gives the domain.  Returns an allocated string without <>.
+ */
+char	*draft_message_id(const char *thread, guint step, gint64 anchor,
+	    const char *user);
+
+#endif

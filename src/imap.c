@@ -1,0 +1,609 @@
+/*
+ * imap.c: the IMAP session over libetpan.
+ *
+ * libetpan runs the TLS handshake but never checks the certificate, so we
+ * make the TCP connection ourselves, wrap it in TLS, verify the chain and
+ * host name with tls.c, and only then let libetpan read the greeting.
+ * Strings from our side are checked for CR, LF and NUL because libetpan
+ * does not escape them.
+ */
+#include "imap.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libetpan/libetpan.h>
+
+#include "error.h"
+#include "tls.h"
+
+#define FETCH_BATCH	64	/* UIDs per UID FETCH command */
+
+struct imap {
+	mailimap	*imap;
+	char		*host;
+	gboolean	 broken;	/* the stream can no longer be used */
+};
+
+static const char *
+imap_strerror(int r)
+{
+	switch (r) {
+	case MAILIMAP_ERROR_STREAM:
+		return ("connection lost or timed out");
+	case MAILIMAP_ERROR_PARSE:
+		return ("unreadable reply from the server");
+	case MAILIMAP_ERROR_PROTOCOL:
+		return ("the server rejected the command");
+	case MAILIMAP_ERROR_CONNECTION_REFUSED:
+		return ("connection refused");
+	case MAILIMAP_ERROR_MEMORY:
+		return ("out of memory");
+	case MAILIMAP_ERROR_LOGIN:
+		return ("login rejected");
+	case MAILIMAP_ERROR_SSL:
+		return ("TLS handshake failed");
+	case MAILIMAP_ERROR_STARTTLS:
+		return ("STARTTLS failed");
+	default:
+		return ("command failed");
+	}
+}
+
+/*
+ * Set err for libetpan result 'r' of 'what'.  Stream-level failures make
+ * the session unusable; everything on the wire is temporary.
+ */
+static void
+fail(struct imap *s, int r, GError **err, const char *what)
+{
+	const char	*detail;
+
+	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE ||
+	    r == MAILIMAP_ERROR_MEMORY)
+		s->broken = TRUE;
+	detail = s->imap->imap_response;
+	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE ||
+	    detail == NULL || *detail == '\0')
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+		    "%s: %s: %s", s->host, what, imap_strerror(r));
+	else
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+		    "%s: %s: %s (%s)", s->host, what, imap_strerror(r),
+		    detail);
+}
+
+static gboolean
+wire_safe(const char *what, const char *v, GError **err)
+{
+	if (strpbrk(v, "\r\n") == NULL)
+		return (TRUE);
+	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+	    "%s contains a line break", what);
+	return (FALSE);
+}
+
+/* getaddrinfo() and a non-blocking connect() bounded by 'timeout'. */
+static int
+tcp_connect(const char *host, guint16 port, guint timeout, GError **err)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	char		 service[8];
+	int		 fd = -1, r, soerr, saved = ECONNREFUSED;
+	socklen_t	 len;
+	struct pollfd	 pfd;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	g_snprintf(service, sizeof service, "%u", port);
+	if ((r = getaddrinfo(host, service, &hints, &res)) != 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+		    "%s: cannot resolve: %s", host, gai_strerror(r));
+		return (-1);
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd == -1) {
+			saved = errno;
+			continue;
+		}
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			goto connected;
+		if (errno == EINPROGRESS) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			r = poll(&pfd, 1, (int)timeout * 1000);
+			len = sizeof soerr;
+			if (r == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR,
+			    &soerr, &len) == 0 && soerr == 0)
+				goto connected;
+			saved = r == 0 ? ETIMEDOUT : (r == 1 ? soerr : errno);
+		} else
+			saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+	    "%s port %u: cannot connect: %s", host, port, g_strerror(saved));
+	return (-1);
+connected:
+	freeaddrinfo(res);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return (fd);
+}
+
+static gboolean
+is_ip_literal(const char *host)
+{
+	return (g_hostname_is_ip_address(host));
+}
+
+/* Called by libetpan before the handshake: send SNI for host names. */
+static void
+tls_setup(struct mailstream_ssl_context *ctx, void *host)
+{
+	if (!is_ip_literal(host))
+		mailstream_ssl_set_server_name(ctx, host);
+}
+
+/* Verify the certificate chain of the TLS stream 'st'. */
+static gboolean
+verify_stream(mailstream *st, const struct account *acct, GError **err)
+{
+	carray		*chain;
+	GBytes		**certs;
+	unsigned int	 i, n;
+	gboolean	 ok;
+
+	chain = mailstream_get_certificate_chain(st);
+	n = chain != NULL ? carray_count(chain) : 0;
+	certs = g_new0(GBytes *, n + 1);
+	for (i = 0; i < n; i++) {
+		MMAPString *der = carray_get(chain, i);
+		certs[i] = g_bytes_new(der->str, der->len);
+	}
+	ok = tls_verify_chain(certs, n, acct->host, acct->ca_file, err);
+	for (i = 0; i < n; i++)
+		g_bytes_unref(certs[i]);
+	g_free(certs);
+	if (chain != NULL)
+		mailstream_certificate_chain_free(chain);
+	return (ok);
+}
+
+/* With -v -v: the protocol on stderr, credentials and bodies left out. */
+static void
+trace(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
+{
+	const char	*dir;
+
+	switch (type) {
+	case MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE:
+		fprintf(stderr, "C: <login redacted>\n");
+		return;
+	case MAILSTREAM_LOG_TYPE_DATA_SENT:
+		dir = "C";
+		break;
+	case MAILSTREAM_LOG_TYPE_DATA_RECEIVED:
+		dir = "S";
+		break;
+	default:
+		return;
+	}
+	if (len > 200)
+		len = 200;
+	fprintf(stderr, "%s: %.*s%s", dir, (int)len, buf,
+	    len > 0 && buf[len - 1] == '\n' ? "" : "...\n");
+}
+
+struct imap *
+imap_open(const struct account *acct, const char *password, guint timeout,
+    gboolean trace_on, GError **err)
+{
+	struct imap	*s;
+	mailstream	*st = NULL;
+	struct mailimap_capability_data *cap = NULL;
+	int		 fd, r;
+
+	if (!wire_safe("user", acct->user, err) ||
+	    !wire_safe("password", password, err))
+		return (NULL);
+	s = g_new0(struct imap, 1);
+	s->host = g_strdup(acct->host);
+	s->imap = mailimap_new(0, NULL);
+	mailimap_set_timeout(s->imap, timeout);
+	if (trace_on)
+		mailimap_set_logger(s->imap, trace, NULL);
+
+	if ((fd = tcp_connect(acct->host, acct->port, timeout, err)) == -1)
+		goto fail;
+	if (acct->security == SECURITY_TLS) {
+		st = mailstream_ssl_open_with_callback_timeout(fd, timeout,
+		    tls_setup, acct->host);
+		if (st == NULL) {
+			close(fd);
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+			    "%s: TLS handshake failed", acct->host);
+			goto fail;
+		}
+		if (!verify_stream(st, acct, err)) {
+			mailstream_close(st);
+			goto fail;
+		}
+		r = mailimap_connect(s->imap, st);
+	} else {
+		if ((st = mailstream_socket_open_timeout(fd, timeout)) ==
+		    NULL) {
+			close(fd);
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+			    "%s: out of memory", acct->host);
+			goto fail;
+		}
+		r = mailimap_connect(s->imap, st);
+		if (r == MAILIMAP_NO_ERROR_AUTHENTICATED) {
+			/* PREAUTH in clear: nothing here can be trusted */
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+			    "%s: the server skipped authentication before "
+			    "STARTTLS; refusing to continue", acct->host);
+			s->broken = TRUE;
+			goto fail;
+		}
+		if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+			fail(s, r, err, "greeting");
+			s->broken = TRUE;
+			goto fail;
+		}
+		/* Sent even if not advertised: never fall back to clear. */
+		r = mailimap_socket_starttls_with_callback(s->imap,
+		    tls_setup, acct->host);
+		if (r != MAILIMAP_NO_ERROR) {
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+			    "%s: STARTTLS failed (%s); refusing to log in "
+			    "without TLS", acct->host, imap_strerror(r));
+			s->broken = TRUE;
+			goto fail;
+		}
+		if (!verify_stream(s->imap->imap_stream, acct, err)) {
+			s->broken = TRUE;
+			goto fail;
+		}
+		/* Capabilities read before TLS cannot be trusted. */
+		if ((r = mailimap_capability(s->imap, &cap)) !=
+		    MAILIMAP_NO_ERROR) {
+			fail(s, r, err, "CAPABILITY");
+			goto fail;
+		}
+		mailimap_capability_data_free(cap);
+		r = MAILIMAP_NO_ERROR_NON_AUTHENTICATED;
+	}
+	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
+	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		fail(s, r, err, "greeting");
+		s->broken = TRUE;
+		goto fail;
+	}
+	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		r = mailimap_login(s->imap, acct->user, password);
+		if (r == MAILIMAP_ERROR_LOGIN) {
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+			    "%s: login as %s rejected: %s", acct->host,
+			    acct->user, s->imap->imap_response != NULL ?
+			    s->imap->imap_response : "no reason given");
+			goto fail;
+		}
+		if (r != MAILIMAP_NO_ERROR) {
+			fail(s, r, err, "LOGIN");
+			goto fail;
+		}
+	}
+	return (s);
+fail:
+	imap_close(s);
+	return (NULL);
+}
+
+void
+imap_close(struct imap *s)
+{
+	if (s == NULL)
+		return;
+	if (s->imap->imap_stream != NULL) {
+		if (s->broken) {
+			mailstream_close(s->imap->imap_stream);
+			s->imap->imap_stream = NULL;
+		} else
+			mailimap_logout(s->imap);
+	}
+	mailimap_free(s->imap);
+	g_free(s->host);
+	g_free(s);
+}
+
+gboolean
+imap_examine(struct imap *s, const char *mailbox, struct imap_mailbox *mb,
+    GError **err)
+{
+	struct mailimap_selection_info	*si;
+	char				*what;
+	int				 r;
+
+	if (!wire_safe("mailbox name", mailbox, err))
+		return (FALSE);
+	r = mailimap_examine(s->imap, mailbox);
+	if (r != MAILIMAP_NO_ERROR) {
+		what = g_strdup_printf("EXAMINE %s", mailbox);
+		if (r == MAILIMAP_ERROR_EXAMINE)
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+			    "%s: mailbox '%s' cannot be opened: %s", s->host,
+			    mailbox, s->imap->imap_response != NULL ?
+			    s->imap->imap_response : "no such mailbox");
+		else
+			fail(s, r, err, what);
+		g_free(what);
+		return (FALSE);
+	}
+	si = s->imap->imap_selection_info;
+	mb->uidvalidity = si != NULL ? si->sel_uidvalidity : 0;
+	mb->uidnext = si != NULL ? si->sel_uidnext : 0;
+	mb->exists = si != NULL ? si->sel_exists : 0;
+	return (TRUE);
+}
+
+static int
+uid_cmp(gconstpointer a, gconstpointer b)
+{
+	guint32 x = *(const guint32 *)a, y = *(const guint32 *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* Run UID SEARCH with key 'k' (freed here); an ascending GArray or NULL. */
+static GArray *
+run_search(struct imap *s, struct mailimap_search_key *k, GError **err)
+{
+	clist		*res = NULL;
+	clistiter	*it;
+	GArray		*uids;
+	int		 r;
+
+	r = mailimap_uid_search(s->imap, NULL, k, &res);
+	mailimap_search_key_free(k);
+	if (r != MAILIMAP_NO_ERROR) {
+		if (res != NULL)
+			mailimap_search_result_free(res);
+		fail(s, r, err, "UID SEARCH");
+		return (NULL);
+	}
+	uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+	for (it = clist_begin(res); it != NULL; it = clist_next(it))
+		g_array_append_val(uids, *(guint32 *)clist_content(it));
+	mailimap_search_result_free(res);
+	g_array_sort(uids, uid_cmp);
+	return (uids);
+}
+
+GArray *
+imap_search(struct imap *s, guint32 min_uid, const char *const *domains,
+    GDate *since, GError **err)
+{
+	struct mailimap_search_key	*k, *from = NULL;
+	GArray				*uids;
+	guint				 i;
+
+	for (i = 0; domains != NULL && domains[i] != NULL; i++)
+		if (!wire_safe("sender domain", domains[i], err))
+			return (NULL);
+	k = mailimap_search_key_new_multiple_empty();
+	mailimap_search_key_multiple_add(k, mailimap_search_key_new_uid(
+	    mailimap_set_new_interval(min_uid > 0 ? min_uid : 1, 0)));
+	for (i = 0; domains != NULL && domains[i] != NULL; i++) {
+		struct mailimap_search_key *f;
+
+		f = mailimap_search_key_new_from(g_strdup(domains[i]));
+		from = from == NULL ? f : mailimap_search_key_new_or(f, from);
+	}
+	if (from != NULL)
+		mailimap_search_key_multiple_add(k, from);
+	if (since != NULL)
+		mailimap_search_key_multiple_add(k,
+		    mailimap_search_key_new_since(mailimap_date_new(
+		    g_date_get_day(since), g_date_get_month(since),
+		    g_date_get_year(since))));
+	if ((uids = run_search(s, k, err)) == NULL)
+		return (NULL);
+	/* "n:*" always matches the highest message, even below n. */
+	while (uids->len > 0 && g_array_index(uids, guint32, 0) < min_uid)
+		g_array_remove_index(uids, 0);
+	return (uids);
+}
+
+/* Hand each message of one UID FETCH result to 'fn'. */
+static gboolean
+deliver_fetched(clist *res, imap_message_fn fn, void *ctx, GError **err)
+{
+	clistiter	*i, *j;
+
+	for (i = clist_begin(res); i != NULL; i = clist_next(i)) {
+		struct mailimap_msg_att	*ma = clist_content(i);
+		guint32			 uid = 0;
+		const char		*raw = NULL;
+		size_t			 len = 0;
+
+		for (j = clist_begin(ma->att_list); j; j = clist_next(j)) {
+			struct mailimap_msg_att_item	*it;
+			struct mailimap_msg_att_static	*st;
+
+			it = clist_content(j);
+			if (it->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+				continue;
+			st = it->att_data.att_static;
+			if (st->att_type == MAILIMAP_MSG_ATT_UID)
+				uid = st->att_data.att_uid;
+			else if (st->att_type ==
+			    MAILIMAP_MSG_ATT_BODY_SECTION) {
+				raw = st->att_data.att_body_section->
+				    sec_body_part;
+				len = st->att_data.att_body_section->
+				    sec_length;
+			}
+		}
+		if (uid != 0 && raw != NULL && !fn(uid, raw, len, ctx, err))
+			return (FALSE);
+	}
+	return (TRUE);
+}
+
+gboolean
+imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn, void *ctx,
+    GError **err)
+{
+	struct mailimap_fetch_type	*ft;
+	struct mailimap_set		*set;
+	clist				*res;
+	guint				 i, j;
+	gboolean			 ok = TRUE;
+	int				 r;
+
+	for (i = 0; ok && i < uids->len; i += FETCH_BATCH) {
+		set = mailimap_set_new_empty();
+		for (j = i; j < uids->len && j < i + FETCH_BATCH; j++)
+			mailimap_set_add_single(set,
+			    g_array_index(uids, guint32, j));
+		ft = mailimap_fetch_type_new_fetch_att_list_empty();
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_uid());
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_body_peek_section(
+		    mailimap_section_new(NULL)));
+		res = NULL;
+		r = mailimap_uid_fetch(s->imap, set, ft, &res);
+		mailimap_set_free(set);
+		mailimap_fetch_type_free(ft);
+		if (r != MAILIMAP_NO_ERROR) {
+			fail(s, r, err, "UID FETCH");
+			return (FALSE);
+		}
+		ok = deliver_fetched(res, fn, ctx, err);
+		mailimap_fetch_list_free(res);
+	}
+	return (ok);
+}
+
+char *
+imap_find_drafts(struct imap *s, GError **err)
+{
+	clist		*list = NULL;
+	clistiter	*it, *f;
+	char		*found = NULL;
+	int		 r;
+
+	r = mailimap_list(s->imap, "", "*", &list);
+	if (r != MAILIMAP_NO_ERROR) {
+		if (list != NULL)
+			mailimap_list_result_free(list);
+		fail(s, r, err, "LIST");
+		return (NULL);
+	}
+	for (it = clist_begin(list); it != NULL && found == NULL;
+	    it = clist_next(it)) {
+		struct mailimap_mailbox_list *mb = clist_content(it);
+
+		if (mb->mb_flag == NULL || (mb->mb_flag->mbf_type ==
+		    MAILIMAP_MBX_LIST_FLAGS_SFLAG && mb->mb_flag->mbf_sflag ==
+		    MAILIMAP_MBX_LIST_SFLAG_NOSELECT))
+			continue;
+		for (f = clist_begin(mb->mb_flag->mbf_oflags); f != NULL;
+		    f = clist_next(f)) {
+			struct mailimap_mbx_list_oflag *of = clist_content(f);
+
+			if (of->of_type == MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT &&
+			    g_ascii_strcasecmp(of->of_flag_ext, "Drafts") ==
+			    0) {
+				found = g_strdup(mb->mb_name);
+				break;
+			}
+		}
+	}
+	mailimap_list_result_free(list);
+	if (found == NULL)
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "%s: no mailbox is marked \\Drafts (SPECIAL-USE); name "
+		    "it with the drafts key", s->host);
+	return (found);
+}
+
+int
+imap_has_header(struct imap *s, const char *const *pairs, GError **err)
+{
+	struct mailimap_search_key	*k;
+	GArray				*uids;
+	int				 found;
+	guint				 i;
+
+	k = mailimap_search_key_new_multiple_empty();
+	for (i = 0; pairs[i] != NULL && pairs[i + 1] != NULL; i += 2) {
+		if (!wire_safe("header", pairs[i], err) ||
+		    !wire_safe("header value", pairs[i + 1], err)) {
+			mailimap_search_key_free(k);
+			return (-1);
+		}
+		mailimap_search_key_multiple_add(k,
+		    mailimap_search_key_new_header(g_strdup(pairs[i]),
+		    g_strdup(pairs[i + 1])));
+	}
+	if ((uids = run_search(s, k, err)) == NULL)
+		return (-1);
+	found = uids->len > 0;
+	g_array_unref(uids);
+	return (found);
+}
+
+gboolean
+imap_append_draft(struct imap *s, const char *mailbox, const char *data,
+    gsize len, GDateTime *date, GError **err)
+{
+	struct mailimap_flag_list	*fl;
+	struct mailimap_date_time	*dt;
+	GDateTime			*jst;
+	GTimeZone			*tz;
+	int				 r, off;
+
+	if (!wire_safe("mailbox name", mailbox, err))
+		return (FALSE);
+	tz = g_time_zone_new_offset(9 * 3600);
+	jst = g_date_time_to_timezone(date, tz);
+	off = 900;
+	dt = mailimap_date_time_new(g_date_time_get_day_of_month(jst),
+	    g_date_time_get_month(jst), g_date_time_get_year(jst),
+	    g_date_time_get_hour(jst), g_date_time_get_minute(jst),
+	    g_date_time_get_second(jst), off);
+	g_date_time_unref(jst);
+	g_time_zone_unref(tz);
+	fl = mailimap_flag_list_new_empty();
+	mailimap_flag_list_add(fl, mailimap_flag_new_draft());
+	r = mailimap_append(s->imap, mailbox, fl, dt, data, len);
+	mailimap_flag_list_free(fl);
+	mailimap_date_time_free(dt);
+	if (r != MAILIMAP_NO_ERROR) {
+		if (r == MAILIMAP_ERROR_APPEND)
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+			    "%s: APPEND to '%s' refused: %s", s->host,
+			    mailbox, s->imap->imap_response != NULL ?
+			    s->imap->imap_response : "no reason given");
+		else
+			fail(s, r, err, "APPEND");
+		return (FALSE);
+	}
+	return (TRUE);
+}

@@ -1,0 +1,90 @@
+/*
+ * imap.h: the IMAP session, the only part of renraku that sees libetpan.
+ *
+ * A session is opened over verified TLS (implicit or STARTTLS) and logged
+ * in.  The user's mailboxes are only ever opened with EXAMINE and read with
+ * BODY.PEEK, so no flag of theirs changes; the only write is APPEND to the
+ * Drafts mailbox.  Every failure is classed: RENRAKU_ERROR_TEMP for network
+ * and server trouble (including a certificate that fails verification),
+ * RENRAKU_ERROR_CONFIG for a rejected login or a missing mailbox.
+ */
+#ifndef RENRAKU_IMAP_H
+#define RENRAKU_IMAP_H
+
+#include <glib.h>
+
+#include "config.h"
+
+struct imap;
+
+/* What EXAMINE told about a mailbox. */
+struct imap_mailbox {
+	guint32	uidvalidity;
+	guint32	uidnext;	/* 0 if the server did not say */
+	guint32	exists;
+};
+
+/*
+ * Called for each fetched message: its UID and whole raw text ('len'
+ * bytes, borrowed for the call).  Return FALSE with err set to stop.
+ */
+typedef gboolean (*imap_message_fn)(guint32 uid, const char *raw, gsize len,
+    void *ctx, GError **err);
+
+/*
+ * Connect to the account's server, verify its certificate before any IMAP
+ * command is sent, and log in with 'password' (borrowed).  'timeout'
+ * bounds every network wait, in seconds.  With 'trace', the protocol is
+ * written to stderr with the login line redacted.  Returns a session for
+ * imap_close(), or NULL with err set.
+ */
+struct imap	*imap_open(const struct account *acct, const char *password,
+		    guint timeout, gboolean trace, GError **err);
+
+/* Log out (when the connection is still healthy) and free the session. */
+void		 imap_close(struct imap *s);
+
+/* EXAMINE 'mailbox' (read-only) and fill 'mb'. */
+gboolean	 imap_examine(struct imap *s, const char *mailbox,
+		    struct imap_mailbox *mb, GError **err);
+
+/*
+ * In the examined mailbox, the UIDs of messages with UID >= 'min_uid',
+ * sent FROM one of 'domains' (NULL-terminated; none means any sender), and
+ * when 'since' is not NULL, with an internal date on or after that day.
+ * Returns an ascending GArray of guint32 (g_array_unref), or NULL with err.
+ */
+GArray		*imap_search(struct imap *s, guint32 min_uid,
+		    const char *const *domains, GDate *since, GError **err);
+
+/*
+ * Fetch the messages 'uids' of the examined mailbox with BODY.PEEK[] and
+ * call 'fn' for each, in batches.  Returns FALSE with err set on failure.
+ */
+gboolean	 imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn,
+		    void *ctx, GError **err);
+
+/*
+ * The name of the Drafts mailbox: the one LIST marks \Drafts (RFC 6154).
+ * Returns an allocated raw (modified UTF-7) name, or NULL with err set.
+ */
+char		*imap_find_drafts(struct imap *s, GError **err);
+
+/*
+ * Whether the examined mailbox holds a message whose header 'name'
+ * contains 'value', for each pair of the NULL-terminated 'pairs' (name,
+ * value, name, value, ..., NULL).  Returns 1 if so, 0 if not, -1 with
+ * err set.
+ */
+int		 imap_has_header(struct imap *s, const char *const *pairs,
+		    GError **err);
+
+/*
+ * APPEND 'data' ('len' bytes, CRLF lines) to 'mailbox' with the \Draft
+ * flag and internal date 'date'.
+ */
+gboolean	 imap_append_draft(struct imap *s, const char *mailbox,
+		    const char *data, gsize len, GDateTime *date,
+		    GError **err);
+
+#endif

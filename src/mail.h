@@ -1,0 +1,48 @@
+/*
+ * mail.h: reading one notification mail, the only part of renraku that
+ * parses MIME (GMime).  What comes out is plain UTF-8.
+ */
+#ifndef RENRAKU_MAIL_H
+#define RENRAKU_MAIL_H
+
+#include <glib.h>
+
+struct mail {
+	char	*message_id;	/* without <>; NULL if the mail has none */
+	char	*from_addr;	/* lowercased addr-spec; "" if none */
+	char	*from_name;	/* decoded display name; "" if none */
+	char	*subject;	/* decoded, line breaks removed; "" if none */
+	gint64	 date;		/* Date: as Unix time; 0 if absent or bad */
+	char	*body;		/* the text part (HTML reduced to text), LF
+				   line ends; "" if the mail has no text */
+};
+
+/* Initialise GMime; call once before mail_parse(). */
+void		 mail_init(void);
+
+/*
+ * Parse the 'len' bytes of 'raw' into 'm' (fields allocated, released by
+ * mail_clear()).  Returns FALSE with err set (RENRAKU_ERROR_PERM) when the
+ * bytes are not a mail at all; damaged parts of a mail give empty fields.
+ */
+gboolean	 mail_parse(const char *raw, gsize len, struct mail *m,
+		    GError **err);
+
+void		 mail_clear(struct mail *m);
+
+/*
+ * Decode an unstructured header value as sent ('raw', folded, with RFC
+ * 2047 encoded words) into UTF-8 without line breaks.  Each encoded word
+ * is decoded on its own and adjacent words of one charset are joined
+ * before conversion, which works around GMime 3.2.13 dropping text after
+ * a B-word ending in '=' (upstream #133).  Returns an allocated string.
+ */
+char		*mail_decode_header(const char *raw);
+
+/*
+ * Reduce HTML to text: tags dropped, <br>, </p>, </div> and </tr> become
+ * line ends, common entities decoded.  Returns an allocated string.
+ */
+char		*mail_html_to_text(const char *html);
+
+#endif

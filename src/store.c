@@ -1,0 +1,385 @@
+/*
+ * store.c: SQLite state.
+ */
+#include "store.h"
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "error.h"
+
+#define SCHEMA_VERSION	1
+
+struct store {
+	sqlite3	*db;
+	char	*path;
+};
+
+static const char schema_v1[] =
+	"CREATE TABLE mailbox ("
+	"  account TEXT NOT NULL, name TEXT NOT NULL,"
+	"  uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL,"
+	"  PRIMARY KEY (account, name));"
+	"CREATE TABLE thread ("
+	"  id TEXT PRIMARY KEY, platform TEXT NOT NULL, key TEXT NOT NULL,"
+	"  account TEXT NOT NULL, client TEXT, title TEXT, url TEXT);"
+	"CREATE TABLE event ("
+	"  id INTEGER PRIMARY KEY, mail_id TEXT NOT NULL UNIQUE,"
+	"  thread TEXT REFERENCES thread(id), platform TEXT NOT NULL,"
+	"  kind TEXT NOT NULL, time INTEGER NOT NULL, subject TEXT NOT NULL,"
+	"  account TEXT NOT NULL, mailbox TEXT NOT NULL,"
+	"  uid INTEGER NOT NULL);"
+	"CREATE INDEX event_thread ON event (thread, time);"
+	"CREATE TABLE draft ("
+	"  thread TEXT NOT NULL REFERENCES thread(id), step INTEGER NOT NULL,"
+	"  anchor INTEGER NOT NULL, message_id TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'done')),"
+	"  created INTEGER NOT NULL,"
+	"  PRIMARY KEY (thread, step, anchor));";
+
+static gboolean
+db_fail(struct store *st, GError **err, const char *what)
+{
+	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM, "%s: %s: %s",
+	    st->path, what, sqlite3_errmsg(st->db));
+	return (FALSE);
+}
+
+static gboolean
+exec(struct store *st, const char *sql, GError **err)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM, "%s: %s",
+		    st->path, msg != NULL ? msg : "error");
+		sqlite3_free(msg);
+		return (FALSE);
+	}
+	return (TRUE);
+}
+
+static int
+user_version(struct store *st)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) ==
+	    SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return (v);
+}
+
+struct store *
+store_open(const char *dir, GError **err)
+{
+	struct store	*st;
+	int		 v;
+
+	if (g_mkdir_with_parents(dir, 0700) != 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    "cannot create state directory %s: %s", dir,
+		    g_strerror(errno));
+		return (NULL);
+	}
+	st = g_new0(struct store, 1);
+	st->path = g_build_filename(dir, "state.db", NULL);
+	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		db_fail(st, err, "cannot open");
+		goto fail;
+	}
+	chmod(st->path, 0600);
+	sqlite3_busy_timeout(st->db, 10000);
+	if (!exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=ON;", err))
+		goto fail;
+	if ((v = user_version(st)) < 0) {
+		db_fail(st, err, "cannot read schema version");
+		goto fail;
+	}
+	if (v > SCHEMA_VERSION) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    "%s: written by a newer renraku (schema %d, this one "
+		    "knows %d)", st->path, v, SCHEMA_VERSION);
+		goto fail;
+	}
+	if (v == 0) {
+		char *sql = g_strdup_printf("BEGIN; %s PRAGMA user_version=%d;"
+		    " COMMIT;", schema_v1, SCHEMA_VERSION);
+		gboolean ok = exec(st, sql, err);
+
+		g_free(sql);
+		if (!ok) {
+			exec(st, "ROLLBACK", NULL);
+			goto fail;
+		}
+	}
+	return (st);
+fail:
+	store_close(st);
+	return (NULL);
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_close(st->db);
+	g_free(st->path);
+	g_free(st);
+}
+
+gboolean
+store_begin(struct store *st, GError **err)
+{
+	return (exec(st, "BEGIN IMMEDIATE", err));
+}
+
+gboolean
+store_commit(struct store *st, GError **err)
+{
+	return (exec(st, "COMMIT", err));
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		exec(st, "ROLLBACK", NULL);
+}
+
+/* Prepare 'sql' and bind the variadic arguments described by 'types':
+ * 't' text (const char *, may be NULL), 'i' gint64. */
+static sqlite3_stmt *
+prepare(struct store *st, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt	*s = NULL;
+	va_list		 ap;
+	int		 i;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return (NULL);
+	va_start(ap, types);
+	for (i = 0; types[i] != '\0'; i++) {
+		if (types[i] == 't')
+			sqlite3_bind_text(s, i + 1, va_arg(ap, const char *),
+			    -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(s, i + 1, va_arg(ap, gint64));
+	}
+	va_end(ap);
+	return (s);
+}
+
+/* Step a statement that returns no rows, then finalize it. */
+static gboolean
+run(struct store *st, sqlite3_stmt *s, GError **err, const char *what)
+{
+	gboolean ok = s != NULL && sqlite3_step(s) == SQLITE_DONE;
+
+	if (!ok)
+		db_fail(st, err, what);
+	sqlite3_finalize(s);
+	return (ok);
+}
+
+gboolean
+store_mailbox_get(struct store *st, const char *account, const char *mailbox,
+    gboolean *found, guint32 *uidvalidity, guint32 *last_uid, GError **err)
+{
+	sqlite3_stmt	*s;
+	int		 r;
+
+	*found = FALSE;
+	*uidvalidity = *last_uid = 0;
+	s = prepare(st, "SELECT uidvalidity, last_uid FROM mailbox "
+	    "WHERE account = ? AND name = ?", "tt", account, mailbox);
+	if (s == NULL || ((r = sqlite3_step(s)) != SQLITE_ROW &&
+	    r != SQLITE_DONE)) {
+		sqlite3_finalize(s);
+		return (db_fail(st, err, "reading mailbox state"));
+	}
+	if (r == SQLITE_ROW) {
+		*found = TRUE;
+		*uidvalidity = (guint32)sqlite3_column_int64(s, 0);
+		*last_uid = (guint32)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return (TRUE);
+}
+
+gboolean
+store_mailbox_set(struct store *st, const char *account, const char *mailbox,
+    guint32 uidvalidity, guint32 last_uid, GError **err)
+{
+	return (run(st, prepare(st, "INSERT INTO mailbox VALUES (?, ?, ?, ?) "
+	    "ON CONFLICT (account, name) DO UPDATE SET "
+	    "uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",
+	    "ttii", account, mailbox, (gint64)uidvalidity, (gint64)last_uid),
+	    err, "saving mailbox state"));
+}
+
+gboolean
+store_add_event(struct store *st, const struct stored_event *e,
+    gboolean *added, GError **err)
+{
+	const struct event	*ev = e->ev;
+	char			*thread = NULL;
+	gboolean		 ok = FALSE;
+
+	*added = FALSE;
+	if (ev->key != NULL) {
+		thread = g_strdup_printf("%s/%s", ev->platform, ev->key);
+		/* newer mail brings newer names; keep what it lacks */
+		if (!run(st, prepare(st, "INSERT INTO thread VALUES "
+		    "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+		    "client = coalesce(excluded.client, client), "
+		    "title = coalesce(excluded.title, title), "
+		    "url = coalesce(excluded.url, url)", "ttttttt", thread,
+		    ev->platform, ev->key, e->account, ev->client, ev->title,
+		    ev->url), err, "saving thread"))
+			goto out;
+	}
+	if (!run(st, prepare(st, "INSERT INTO event (mail_id, thread, "
+	    "platform, kind, time, subject, account, mailbox, uid) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mail_id) DO NOTHING",
+	    "ttttittti", e->mail_id, thread, ev->platform,
+	    event_kind_name(ev->kind), e->time, e->subject, e->account,
+	    e->mailbox, (gint64)e->uid), err, "saving event"))
+		goto out;
+	*added = sqlite3_changes(st->db) > 0;
+	ok = TRUE;
+out:
+	g_free(thread);
+	return (ok);
+}
+
+static char *
+column_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return (t != NULL ? g_strdup((const char *)t) : NULL);
+}
+
+static void
+thread_free(struct thread *t)
+{
+	g_free(t->id);
+	g_free(t->platform);
+	g_free(t->account);
+	g_free(t->client);
+	g_free(t->title);
+	g_free(t->url);
+	g_array_unref(t->state.events);
+	g_array_unref(t->state.drafts);
+	g_free(t);
+}
+
+GPtrArray *
+store_threads(struct store *st, const char *account, GError **err)
+{
+	GPtrArray	*out;
+	GHashTable	*byid;
+	sqlite3_stmt	*s;
+	int		 r;
+
+	out = g_ptr_array_new_with_free_func((GDestroyNotify)thread_free);
+	byid = g_hash_table_new(g_str_hash, g_str_equal);
+	s = prepare(st, "SELECT id, platform, account, client, title, url "
+	    "FROM thread WHERE ?1 IS NULL OR account = ?1 ORDER BY id", "t",
+	    account);
+	while (s != NULL && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct thread *t = g_new0(struct thread, 1);
+
+		t->id = column_dup(s, 0);
+		t->platform = column_dup(s, 1);
+		t->account = column_dup(s, 2);
+		t->client = column_dup(s, 3);
+		t->title = column_dup(s, 4);
+		t->url = column_dup(s, 5);
+		t->state.events = g_array_new(FALSE, FALSE,
+		    sizeof(struct thread_event));
+		t->state.drafts = g_array_new(FALSE, FALSE,
+		    sizeof(struct thread_draft));
+		g_ptr_array_add(out, t);
+		g_hash_table_insert(byid, t->id, t);
+	}
+	if (s == NULL || r != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+
+	s = prepare(st, "SELECT thread, kind, time FROM event "
+	    "WHERE thread IS NOT NULL ORDER BY time", "");
+	while (s != NULL && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct thread		*t = g_hash_table_lookup(byid,
+					    sqlite3_column_text(s, 0));
+		struct thread_event	 e;
+		int			 kind;
+
+		if (t == NULL)
+			continue;
+		kind = event_kind_from_name(
+		    (const char *)sqlite3_column_text(s, 1));
+		e.kind = kind < 0 ? EVENT_UNKNOWN : (enum event_kind)kind;
+		e.time = sqlite3_column_int64(s, 2);
+		g_array_append_val(t->state.events, e);
+	}
+	if (s == NULL || r != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+
+	s = prepare(st, "SELECT thread, step, anchor, state, created "
+	    "FROM draft ORDER BY created", "");
+	while (s != NULL && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct thread		*t = g_hash_table_lookup(byid,
+					    sqlite3_column_text(s, 0));
+		struct thread_draft	 d;
+
+		if (t == NULL)
+			continue;
+		d.step = (guint)sqlite3_column_int(s, 1);
+		d.anchor = sqlite3_column_int64(s, 2);
+		d.done = strcmp((const char *)sqlite3_column_text(s, 3),
+		    "done") == 0;
+		d.created = sqlite3_column_int64(s, 4);
+		g_array_append_val(t->state.drafts, d);
+	}
+	if (s == NULL || r != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+	g_hash_table_unref(byid);
+	return (out);
+fail:
+	db_fail(st, err, "reading threads");
+	sqlite3_finalize(s);
+	g_hash_table_unref(byid);
+	g_ptr_array_unref(out);
+	return (NULL);
+}
+
+gboolean
+store_draft_begin(struct store *st, const char *thread, guint step,
+    gint64 anchor, const char *message_id, gint64 now, GError **err)
+{
+	return (run(st, prepare(st, "INSERT INTO draft VALUES "
+	    "(?, ?, ?, ?, 'pending', ?) ON CONFLICT (thread, step, anchor) "
+	    "DO NOTHING", "tiiti", thread, (gint64)step, anchor, message_id,
+	    now), err, "saving draft"));
+}
+
+gboolean
+store_draft_done(struct store *st, const char *thread, guint step,
+    gint64 anchor, GError **err)
+{
+	return (run(st, prepare(st, "UPDATE draft SET state = 'done' "
+	    "WHERE thread = ? AND step = ? AND anchor = ?", "tii", thread,
+	    (gint64)step, anchor), err, "saving draft"));
+}

@@ -1,0 +1,88 @@
+/*
+ * store.h: renraku's state in SQLite (state_dir/state.db), the only part
+ * of renraku that sees SQLite.  The schema version is PRAGMA user_version.
+ * Errors are RENRAKU_ERROR_PERM (a damaged or unwritable database).
+ */
+#ifndef RENRAKU_STORE_H
+#define RENRAKU_STORE_H
+
+#include <glib.h>
+
+#include "policy.h"
+#include "rules.h"
+
+struct store;
+
+/* One platform mail as recorded. */
+struct stored_event {
+	const char	*mail_id;	/* Message-ID, or a digest of the mail */
+	const char	*account;
+	const char	*mailbox;
+	guint32		 uid;
+	gint64		 time;
+	const char	*subject;
+	const struct event *ev;		/* thread id is "platform/key" */
+};
+
+/* A thread with its history, for the policy and for status. */
+struct thread {
+	char			*id;		/* "crowdworks/63712345" */
+	char			*platform;
+	char			*account;
+	char			*client;	/* or NULL */
+	char			*title;		/* or NULL */
+	char			*url;		/* or NULL */
+	struct thread_state	 state;
+};
+
+/*
+ * Open (creating it and 'dir', owner-only, if needed) the database in
+ * 'dir' and bring its schema up to date.  Returns a store for
+ * store_close(), or NULL with err set.
+ */
+struct store	*store_open(const char *dir, GError **err);
+
+void		 store_close(struct store *st);
+
+/* Transactions: everything between begin and commit lands, or nothing. */
+gboolean	 store_begin(struct store *st, GError **err);
+gboolean	 store_commit(struct store *st, GError **err);
+void		 store_rollback(struct store *st);
+
+/*
+ * The sync position of a mailbox.  Returns TRUE and sets *found; when
+ * not found, the outputs are 0.
+ */
+gboolean	 store_mailbox_get(struct store *st, const char *account,
+		    const char *mailbox, gboolean *found, guint32 *uidvalidity,
+		    guint32 *last_uid, GError **err);
+
+gboolean	 store_mailbox_set(struct store *st, const char *account,
+		    const char *mailbox, guint32 uidvalidity, guint32 last_uid,
+		    GError **err);
+
+/*
+ * Record 'e' once (by mail_id; *added tells whether it is new) and create
+ * or update its thread when the event has a key.
+ */
+gboolean	 store_add_event(struct store *st, const struct stored_event *e,
+		    gboolean *added, GError **err);
+
+/*
+ * Every thread, or those of 'account' when not NULL, sorted by id.
+ * Returns a GPtrArray of struct thread (g_ptr_array_unref), or NULL.
+ */
+GPtrArray	*store_threads(struct store *st, const char *account,
+		    GError **err);
+
+/*
+ * Note the draft of 'step' for the silence that began at 'anchor' as
+ * intended (before APPEND) under 'message_id', then as done.
+ */
+gboolean	 store_draft_begin(struct store *st, const char *thread,
+		    guint step, gint64 anchor, const char *message_id,
+		    gint64 now, GError **err);
+gboolean	 store_draft_done(struct store *st, const char *thread,
+		    guint step, gint64 anchor, GError **err);
+
+#endif

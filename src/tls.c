@@ -1,0 +1,84 @@
+/*
+ * tls.c: verify a server's certificate chain and host name with GnuTLS.
+ */
+#include "tls.h"
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "error.h"
+
+gboolean
+tls_verify_chain(GBytes *const *chain, guint n, const char *host,
+    const char *ca_file, GError **err)
+{
+	gnutls_x509_crt_t		*crt = NULL;
+	gnutls_x509_trust_list_t	 tl = NULL;
+	gnutls_datum_t			 out = { NULL, 0 };
+	unsigned int			 status = 0, i, ncrt = 0;
+	gboolean			 ok = FALSE;
+	int				 r;
+	gnutls_typed_vdata_st		 vd[2] = {
+		{ GNUTLS_DT_DNS_HOSTNAME, (unsigned char *)host, 0 },
+		{ GNUTLS_DT_KEY_PURPOSE_OID,
+		    (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER, 0 },
+	};
+
+	if (n == 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+		    "%s: the server sent no certificate", host);
+		goto out;
+	}
+	crt = g_new0(gnutls_x509_crt_t, n);
+	for (ncrt = 0; ncrt < n; ncrt++) {
+		gsize		len;
+		gnutls_datum_t	d;
+
+		d.data = (unsigned char *)g_bytes_get_data(chain[ncrt], &len);
+		d.size = (unsigned int)len;
+		if (gnutls_x509_crt_init(&crt[ncrt]) < 0)
+			goto bad_cert;
+		if (gnutls_x509_crt_import(crt[ncrt], &d,
+		    GNUTLS_X509_FMT_DER) < 0) {
+			ncrt++;
+			goto bad_cert;
+		}
+	}
+	if (gnutls_x509_trust_list_init(&tl, 0) < 0)
+		goto bad_cert;
+	if (ca_file != NULL)
+		r = gnutls_x509_trust_list_add_trust_file(tl, ca_file, NULL,
+		    GNUTLS_X509_FMT_PEM, 0, 0);
+	else
+		r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0);
+	if (r <= 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "cannot load trusted certificates from %s",
+		    ca_file != NULL ? ca_file : "the system store");
+		goto out;
+	}
+	if (gnutls_x509_trust_list_verify_crt2(tl, crt, n, vd, 2, 0, &status,
+	    NULL) < 0)
+		goto bad_cert;
+	if (status != 0) {
+		gnutls_certificate_verification_status_print(status,
+		    GNUTLS_CRT_X509, &out, 0);
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+		    "%s: server certificate rejected: %s", host,
+		    out.data != NULL ? (char *)out.data : "not trusted");
+		gnutls_free(out.data);
+		goto out;
+	}
+	ok = TRUE;
+	goto out;
+bad_cert:
+	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+	    "%s: server certificate rejected: it cannot be read", host);
+out:
+	if (tl != NULL)
+		gnutls_x509_trust_list_deinit(tl, 1);
+	for (i = 0; i < ncrt; i++)
+		gnutls_x509_crt_deinit(crt[i]);
+	g_free(crt);
+	return (ok);
+}

@@ -1,0 +1,264 @@
+"""A throwaway Dovecot on 127.0.0.1 for renraku's tests and demo.
+
+Everything lives under one temporary directory: its own CA and server
+certificate (made with openssl), the Dovecot configuration, base_dir, log,
+passwd-file and Maildir.  Ports are picked free.  Works as root (the mail
+user is 'nobody') and as an ordinary user (Dovecot runs as that user).
+"""
+import email.utils
+import imaplib
+import os
+import pwd
+import grp
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+
+USER = 'hanako@example.com'
+PASSWORD = 'secret-pw-7F3k'
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def openssl(*args, cwd):
+    subprocess.run(['openssl'] + list(args), cwd=cwd, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def make_ca(d, name):
+    """A CA key and certificate: d/name.key, d/name.pem."""
+    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt',
+            'ec_paramgen_curve:prime256v1', '-nodes', '-days', '30',
+            '-subj', '/CN=renraku test ' + name, '-keyout', name + '.key',
+            '-out', name + '.pem', '-addext',
+            'basicConstraints=critical,CA:TRUE', '-addext',
+            'keyUsage=critical,keyCertSign,cRLSign', cwd=d)
+    return os.path.join(d, name + '.pem')
+
+
+def make_cert(d, name, ca, san, days=30):
+    """A server certificate for 'san' signed by CA 'ca'."""
+    openssl('req', '-new', '-newkey', 'ec', '-pkeyopt',
+            'ec_paramgen_curve:prime256v1', '-nodes', '-subj',
+            '/CN=' + san.split(',')[0].split(':')[1], '-keyout',
+            name + '.key', '-out', name + '.csr', cwd=d)
+    with open(os.path.join(d, name + '.ext'), 'w') as f:
+        f.write('subjectAltName=%s\nextendedKeyUsage=serverAuth\n'
+                'basicConstraints=CA:FALSE\n' % san)
+    openssl('x509', '-req', '-in', name + '.csr', '-CA', ca + '.pem',
+            '-CAkey', ca + '.key', '-CAcreateserial', '-days', str(days),
+            '-extfile', name + '.ext', '-out', name + '.pem', cwd=d)
+    return os.path.join(d, name + '.pem'), os.path.join(d, name + '.key')
+
+
+class Dovecot:
+    """Start with Dovecot(cert_san=...).start(); stop with stop()."""
+
+    def __init__(self, cert_san='DNS:localhost,IP:127.0.0.1', tmp=None):
+        self.dir = tmp or tempfile.mkdtemp(prefix='renraku-dovecot-')
+        os.chmod(self.dir, 0o755)
+        self.ca = make_ca(self.dir, 'ca')
+        self.other_ca = make_ca(self.dir, 'other-ca')
+        self.cert, self.key = make_cert(self.dir, 'server', 'ca', cert_san)
+        self.imaps_port = free_port()
+        self.imap_port = free_port()
+        self.log = os.path.join(self.dir, 'dovecot.log')
+        self.conf = os.path.join(self.dir, 'dovecot.conf')
+        self.started = False
+
+    def _write_config(self):
+        d = self.dir
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam('nobody')
+            uid, gid = pw.pw_uid, pw.pw_gid
+            users = ''
+        else:
+            uid, gid = os.getuid(), os.getgid()
+            me = pwd.getpwuid(uid).pw_name
+            group = grp.getgrgid(gid).gr_name
+            users = ('default_internal_user = %s\ndefault_login_user = %s\n'
+                     'default_internal_group = %s\n' % (me, me, group))
+        home = os.path.join(d, 'home')
+        os.makedirs(home, exist_ok=True)
+        os.chown(home, uid, gid)
+        with open(os.path.join(d, 'passwd'), 'w') as f:
+            f.write('%s:{PLAIN}%s::::::\n' % (USER, PASSWORD))
+        with open(self.conf, 'w') as f:
+            f.write(f'''{users}
+base_dir = {d}/run
+state_dir = {d}/state
+log_path = {self.log}
+info_log_path = {self.log}
+protocols = imap
+listen = 127.0.0.1
+first_valid_uid = {min(uid, 500)}
+first_valid_gid = {min(gid, 500)}
+ssl = yes
+ssl_cert = <{self.cert}
+ssl_key = <{self.key}
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={home}/%u
+}}
+mail_location = maildir:~/Maildir
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Drafts {{
+    special_use = \\Drafts
+    auto = subscribe
+  }}
+  mailbox Sent {{
+    special_use = \\Sent
+    auto = subscribe
+  }}
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.imap_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {self.imaps_port}
+    ssl = yes
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+''')
+
+    def start(self):
+        self._write_config()
+        subprocess.run(['dovecot', '-c', self.conf], check=True,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        self.started = True
+        for _ in range(100):
+            try:
+                socket.create_connection(('127.0.0.1', self.imaps_port),
+                                         1).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError('dovecot did not start; see ' + self.log)
+
+    def stop(self):
+        if not self.started:
+            return
+        pidfile = os.path.join(self.dir, 'run', 'master.pid')
+        try:
+            subprocess.run(['dovecot', '-c', self.conf, 'stop'],
+                           stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
+        for _ in range(50):
+            if not os.path.exists(pidfile):
+                break
+            time.sleep(0.1)
+        self.started = False
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_text(self):
+        try:
+            with open(self.log, errors='replace') as f:
+                return f.read()
+        except OSError:
+            return ''
+
+    # --- a client of our own, to seed and to inspect ---
+
+    def client(self):
+        ctx = ssl.create_default_context(cafile=self.ca)
+        c = imaplib.IMAP4_SSL('localhost', self.imaps_port, ssl_context=ctx)
+        c.login(USER, PASSWORD)
+        return c
+
+    def append(self, mailbox, raw, when, flags=''):
+        """APPEND raw bytes with internal date 'when' (aware datetime)."""
+        c = self.client()
+        c.append(mailbox, flags, imaplib.Time2Internaldate(when), raw)
+        c.logout()
+
+    def flags(self, mailbox):
+        """{uid: flags string} of every message in 'mailbox'."""
+        c = self.client()
+        c.select(mailbox, readonly=True)
+        typ, data = c.uid('FETCH', '1:*', '(UID FLAGS)')
+        out = {}
+        for item in data:
+            if not item:
+                continue
+            s = item.decode() if isinstance(item, bytes) else item[0].decode()
+            uid = s.split('UID ')[1].split()[0].rstrip(')')
+            out[int(uid)] = s.split('FLAGS (')[1].split(')')[0]
+        c.logout()
+        return out
+
+    def messages(self, mailbox):
+        """[(flags, raw bytes)] of every message in 'mailbox'."""
+        c = self.client()
+        c.select(mailbox, readonly=True)
+        typ, data = c.uid('FETCH', '1:*', '(FLAGS BODY.PEEK[])')
+        out = []
+        for item in data:
+            if isinstance(item, tuple):
+                head = item[0].decode()
+                flags = head.split('FLAGS (')[1].split(')')[0]
+                out.append((flags, item[1]))
+        c.logout()
+        return out
+
+    def renraku_config(self, path, state_dir, security='tls', **over):
+        """Write a renraku config for this server; 'over' replaces keys."""
+        keys = {
+            'host': 'localhost',
+            'port': str(self.imaps_port if security == 'tls'
+                        else self.imap_port),
+            'security': security,
+            'ca_file': self.ca,
+            'user': USER,
+            'password_command': "printf '%%s\\n' '%s'" % PASSWORD,
+            'mailboxes': 'INBOX',
+        }
+        keys.update(over)
+        with open(path, 'w') as f:
+            f.write('[general]\nyour_name = 山田 花子\nstate_dir = %s\n\n'
+                    '[account main]\n' % state_dir)
+            for k, v in keys.items():
+                if v is not None:
+                    f.write('%s = %s\n' % (k, v))
+        os.chmod(path, 0o600)
+        return path
+
+
+def dated(raw, when):
+    """The mail 'raw' (bytes) with its Date: header set to 'when'."""
+    head, sep, body = raw.partition(b'\r\n\r\n')
+    lines = [l for l in head.split(b'\r\n')
+             if not l.lower().startswith(b'date:')]
+    lines.append(b'Date: ' + email.utils.format_datetime(when).encode())
+    return b'\r\n'.join(lines) + sep + body
