@@ -33,8 +33,9 @@ void
 policy_decide(const struct thread_state *t, const struct policy *p,
     gint64 now, struct decision *d)
 {
-	GDate	last, today;
-	guint	i;
+	GDate		last, today;
+	gboolean	contract = FALSE;
+	guint		i;
 
 	memset(d, 0, sizeof *d);
 	g_date_clear(&d->next_date, 1);
@@ -49,7 +50,10 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 			d->has_client = TRUE;
 			d->last_client = e->time;
 		}
+		if (policy_is_client_event(e->kind) && e->kind != EVENT_SCOUT)
+			contract = TRUE;
 	}
+	d->negotiating = d->has_client && !contract;
 	if (!d->has_client)
 		return;
 	bizday_jst_date(d->last_client, &last);
@@ -65,7 +69,8 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 			d->drafted_at = r->created;
 		}
 	}
-	if (d->closed || d->drafted_step >= 1)
+	/* a scout unanswered is the user's turn, not the client's */
+	if (d->closed || d->negotiating || d->drafted_step >= 1)
 		return;
 	d->next_step = 1;
 	d->next_date = last;

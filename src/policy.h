@@ -34,6 +34,7 @@ struct policy {
 struct decision {
 	gboolean	 closed;	/* paid or ended: no more drafts */
 	gboolean	 has_client;	/* a client event exists */
+	gboolean	 negotiating;	/* only scouts so far: no contract */
 	gint64		 last_client;	/* time of the latest client event */
 	guint		 days_silent;	/* business days since last_client */
 	guint		 step_due;	/* the step to draft now, or 0 */

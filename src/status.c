@@ -42,6 +42,9 @@ status_print(const struct run *r, struct store *st, FILE *out, GError **err)
 		g_free(lastj);
 		if (d.closed)
 			fprintf(out, "closed, nothing more to do\n");
+		else if (d.negotiating)
+			fprintf(out, "before a contract: no follow-up "
+			    "(reply on the platform)\n");
 		else if (d.drafted_step > 0) {
 			bizday_jst_date(d.drafted_at, &when);
 			nextj = bizday_format_ja(&when);

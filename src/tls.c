@@ -8,6 +8,41 @@
 
 #include "error.h"
 
+/* The DNS and IP names a certificate is issued for, comma-separated. */
+static char *
+cert_names(gnutls_x509_crt_t crt)
+{
+	GString		*out = g_string_new(NULL);
+	char		 buf[256];
+	size_t		 len;
+	unsigned int	 i;
+	int		 type;
+
+	for (i = 0;; i++) {
+		len = sizeof buf - 1;
+		type = gnutls_x509_crt_get_subject_alt_name(crt, i, buf, &len,
+		    NULL);
+		if (type < 0 && type != GNUTLS_E_SHORT_MEMORY_BUFFER)
+			break;
+		if (type == GNUTLS_SAN_DNSNAME) {
+			buf[len] = '\0';
+			g_string_append_printf(out, "%s%s",
+			    out->len > 0 ? ", " : "", buf);
+		}
+	}
+	if (out->len == 0) {
+		len = sizeof buf;
+		if (gnutls_x509_crt_get_dn_by_oid(crt,
+		    GNUTLS_OID_X520_COMMON_NAME, 0, 0, buf, &len) == 0)
+			g_string_append(out, buf);
+	}
+	if (out->len == 0) {
+		g_string_free(out, TRUE);
+		return (NULL);
+	}
+	return (g_string_free(out, FALSE));
+}
+
 gboolean
 tls_verify_chain(GBytes *const *chain, guint n, const char *host,
     const char *ca_file, GError **err)
@@ -61,12 +96,19 @@ tls_verify_chain(GBytes *const *chain, guint n, const char *host,
 	    NULL) < 0)
 		goto bad_cert;
 	if (status != 0) {
+		char *names = NULL;
+
 		gnutls_certificate_verification_status_print(status,
 		    GNUTLS_CRT_X509, &out, 0);
+		if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
+			names = cert_names(crt[0]);
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "%s: server certificate rejected: %s", host,
-		    out.data != NULL ? (char *)out.data : "not trusted");
+		    "%s: server certificate rejected: %s%s%s%s", host,
+		    out.data != NULL ? g_strstrip((char *)out.data) :
+		    "not trusted", names != NULL ? " It is issued for " : "",
+		    names != NULL ? names : "", names != NULL ? "." : "");
 		gnutls_free(out.data);
+		g_free(names);
 		goto out;
 	}
 	ok = TRUE;

@@ -21,6 +21,11 @@ USER = 'hanako@example.com'
 PASSWORD = 'secret-pw-7F3k'
 
 
+def dovecot_bin():
+    """dovecot lives in /usr/sbin, often not on an ordinary user's PATH."""
+    return shutil.which('dovecot') or '/usr/sbin/dovecot'
+
+
 def free_port():
     s = socket.socket()
     s.bind(('127.0.0.1', 0))
@@ -148,7 +153,7 @@ service anvil {{
 
     def start(self):
         self._write_config()
-        subprocess.run(['dovecot', '-c', self.conf], check=True,
+        subprocess.run([dovecot_bin(), '-c', self.conf], check=True,
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
         self.started = True
@@ -166,7 +171,7 @@ service anvil {{
             return
         pidfile = os.path.join(self.dir, 'run', 'master.pid')
         try:
-            subprocess.run(['dovecot', '-c', self.conf, 'stop'],
+            subprocess.run([dovecot_bin(), '-c', self.conf, 'stop'],
                            stdin=subprocess.DEVNULL,
                            stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=20)

@@ -1,0 +1,88 @@
+#!/bin/sh
+# The command line, configuration errors and exit statuses, offline.
+RENRAKU=${RENRAKU:-src/renraku}
+RENRAKU_DATADIR=${RENRAKU_DATADIR:-${TOP_SRCDIR:-.}}
+export RENRAKU_DATADIR
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+export XDG_CONFIG_HOME="$tmp/xdg" XDG_STATE_HOME="$tmp/state"
+n=0
+failed=0
+
+check() {	# check NAME COMMAND...: ok when COMMAND succeeds
+	name=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name"
+		failed=$((failed + 1))
+		sed 's/^/# /' "$tmp/out" "$tmp/err" 2>/dev/null
+	fi
+}
+
+run() {		# run STATUS ARGS...: renraku ARGS exits STATUS
+	want=$1
+	shift
+	"$RENRAKU" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	[ "$got" -eq "$want" ] || { echo "exit $got, wanted $want" >>"$tmp/err"; return 1; }
+}
+
+has() { grep -q -- "$1" "$2"; }
+
+check "--help lists the commands" \
+	sh -c "'$RENRAKU' --help >'$tmp/out' 2>'$tmp/err' && grep -q sync '$tmp/out' && grep -q status '$tmp/out'"
+check "sync --help lists --dry-run and --now" \
+	sh -c "'$RENRAKU' sync --help >'$tmp/out' 2>'$tmp/err' && grep -q -- --dry-run '$tmp/out' && grep -q -- --now '$tmp/out'"
+check "--version" sh -c "'$RENRAKU' --version | grep -q '^renraku [0-9]'"
+check "no command is a usage error (64)" run 64
+check "an unknown command is a usage error (64)" run 64 frobnicate
+check "a bad --now is a usage error (64)" run 64 -c /dev/null sync --now yesterday
+
+check "a missing config file exits 78" run 78 -c "$tmp/none" sync
+check "and names the file" has "$tmp/none" "$tmp/err"
+
+mkdir -p "$XDG_CONFIG_HOME/renraku"
+cat >"$XDG_CONFIG_HOME/renraku/config" <<'CONF'
+[general]
+your_name = 山田 花子
+timeout = soon
+
+[account main]
+host = imap.example.com
+port = 99999
+security = plain
+user = hanako@example.com
+password = hunter2
+colour = blue
+CONF
+chmod 644 "$XDG_CONFIG_HOME/renraku/config"
+cfg="$XDG_CONFIG_HOME/renraku/config"
+check "a bad config exits 78 (default path)" run 78 sync
+check "every problem is reported, FILE: [group] key: what" sh -c "
+	grep -q '^renraku: $cfg: \[general\] timeout: .soon. is not a whole number' '$tmp/err' &&
+	grep -q '^$cfg: \[account main\] port: .99999.' '$tmp/err' &&
+	grep -q '^$cfg: \[account main\] security: .plain. is not tls or starttls' '$tmp/err' &&
+	grep -q '^$cfg: \[account main\] password: refused' '$tmp/err' &&
+	grep -q '^$cfg: \[account main\] colour: unknown key' '$tmp/err'"
+check "the password never appears in an error" sh -c "! grep -q hunter2 '$tmp/err'"
+check "status refuses a bad config too (78)" run 78 status
+
+cat >"$cfg" <<'CONF'
+[general]
+your_name = 山田 花子
+
+[account main]
+host = imap.example.com
+user = hanako@example.com
+password_command = echo x
+CONF
+check "status before any sync" run 0 status --now 2026-12-09T10:00:00+09:00
+check "says to run sync" has "renraku sync" "$tmp/out"
+check "the state directory is created owner-only" sh -c \
+	"[ \"\$(stat -c %a '$XDG_STATE_HOME/renraku')\" = 700 ]"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

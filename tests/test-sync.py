@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""renraku sync end to end against a real Dovecot on 127.0.0.1.
+
+A CrowdWorks client message 5 business days old and a Lancers one from
+yesterday give exactly one draft, in the SPECIAL-USE Drafts mailbox, flagged
+\\Draft, whose body (decoded here by Python's email package, not by renraku)
+names the client with 様 and carries the article's wording.  INBOX flags do
+not change, a second sync adds nothing, and a run that died between APPEND
+and recording it does not cause a second draft.
+"""
+import datetime
+import email
+import email.policy
+import fcntl
+import os
+import sqlite3
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dovecot  # noqa: E402
+from tap import ok, done, bail  # noqa: E402
+
+RENRAKU = os.environ.get('RENRAKU', 'src/renraku')
+TOP = os.environ.get('TOP_SRCDIR', '.')
+CORPUS = os.path.join(TOP, 'tests', 'corpus')
+JST = datetime.timezone(datetime.timedelta(hours=9))
+NOW = '2026-12-09T10:00:00+09:00'          # a Wednesday
+ARTICLE = ('お忙しいとは思いますが、納期の都合もございますので、'
+           '一度ご連絡を頂ければ幸いです。')
+
+
+def run(cfg, *args, now=NOW):
+    cmd = [RENRAKU, '-c', cfg] + list(args)
+    if now and args and args[0] in ('sync', 'status'):
+        cmd += ['--now', now]
+    env = dict(os.environ, RENRAKU_DATADIR=TOP,
+               XDG_CONFIG_HOME=os.path.join(srv.dir, 'xdg'))
+    return subprocess.run(cmd, capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+def corpus(name):
+    with open(os.path.join(CORPUS, name), 'rb') as f:
+        return f.read()
+
+
+def drafts():
+    out = []
+    for flags, raw in srv.messages('Drafts'):
+        out.append((flags, email.message_from_bytes(
+            raw, policy=email.policy.default)))
+    return out
+
+
+srv = dovecot.Dovecot()
+try:
+    srv.start()
+except Exception as e:  # noqa: BLE001
+    bail('cannot start dovecot: %s\n%s' % (e, srv.log_text()))
+
+try:
+    # Seed: CrowdWorks message on Wed 2 Dec (5 business days before Wed 9
+    # Dec), Lancers comment on Tue 8 Dec (yesterday), an ordinary mail, a
+    # CrowdWorks scout older than that, and a Lancers payment notice.
+    cw = datetime.datetime(2026, 12, 2, 18, 4, 51, tzinfo=JST)
+    la = datetime.datetime(2026, 12, 8, 14, 41, 9, tzinfo=JST)
+    scout = datetime.datetime(2026, 11, 20, 10, 12, tzinfo=JST)
+    srv.append('INBOX', dovecot.dated(corpus('crowdworks-scout-1.eml'),
+                                      scout), scout, r'(\Seen)')
+    srv.append('INBOX', dovecot.dated(corpus('crowdworks-message-1.eml'),
+                                      cw), cw)
+    srv.append('INBOX', dovecot.dated(corpus('lancers-comment-1.eml'), la),
+               la, r'(\Seen \Flagged)')
+    srv.append('INBOX', dovecot.dated(
+        b'From: friend@example.org\r\nTo: hanako@example.com\r\n'
+        b'Subject: lunch\r\nMessage-ID: <lunch@example.org>\r\n\r\n'
+        b'see you\r\n', cw), cw)
+    srv.append('INBOX', dovecot.dated(corpus('lancers-payment-1.eml'), la),
+               la, r'(\Answered)')
+    flags_before = srv.flags('INBOX')
+
+    state = os.path.join(srv.dir, 'state')
+    cfg = srv.renraku_config(os.path.join(srv.dir, 'config'), state)
+
+    r = run(cfg, 'sync')
+    ok(r.returncode == 0, 'first sync exits 0', r.stderr)
+    ok(r.stdout == '' and r.stderr == '', 'sync is silent on success (cron)',
+       r.stdout + r.stderr)
+
+    d = drafts()
+    ok(len(d) == 1, 'exactly one draft (none for the unanswered scout nor '
+       'for yesterday\'s message)', [m['X-Renraku-Thread'] for f, m in d])
+    if d:
+        flags, m = d[0]
+        body = m.get_body(('plain',)).get_content().replace('\r\n', '\n')
+        ok(r'\Draft' in flags, 'the draft is flagged \\Draft', flags)
+        ok(m['X-Renraku-Thread'] == 'crowdworks/63712345',
+           'X-Renraku-Thread names the CrowdWorks contract',
+           m['X-Renraku-Thread'])
+        ok(m['X-Renraku-Step'] == '1', 'X-Renraku-Step: 1',
+           m['X-Renraku-Step'])
+        ok(body.startswith('株式会社サンプル商事様\n'),
+           'the body addresses the client with 様', body[:200])
+        ok(ARTICLE in body, "the body carries the article's wording", body)
+        ok('山田 花子' in body, 'the body is signed with your_name', body)
+        ok('【GAS】スプレッドシート集計の自動化ツール作成' in str(m['Subject']),
+           'the Subject names the job', m['Subject'])
+        ok('https://crowdworks.jp/contracts/63712345' in body and
+           '12月2日（水）' in body and '無連絡の営業日数: 5日' in body,
+           'the note for the user gives URL, last contact and days silent',
+           body)
+        ok(m['From'].addresses[0].addr_spec == dovecot.USER,
+           'From is the account user', m['From'])
+        ok(m['Message-ID'] is not None and m['Date'] is not None,
+           'Message-ID and Date are set')
+
+    # Dovecot names the SPECIAL-USE mailbox; renraku found it by itself.
+    c = srv.client()
+    typ, lst = c.list()
+    c.logout()
+    ok(any(b'\\Drafts' in l and l.endswith(b'Drafts') for l in lst),
+       'Drafts is the \\Drafts mailbox', lst)
+
+    ok(srv.flags('INBOX') == flags_before, 'INBOX flags are unchanged',
+       (flags_before, srv.flags('INBOX')))
+
+    r = run(cfg, 'sync')
+    ok(r.returncode == 0 and len(drafts()) == 1,
+       'a second sync adds nothing', r.stderr)
+
+    # A run that died after APPEND but before recording it: forget the
+    # draft in the store; the next run must find it in Drafts.
+    db = sqlite3.connect(os.path.join(state, 'state.db'))
+    db.execute('DELETE FROM draft')
+    db.commit()
+    db.close()
+    r = run(cfg, 'sync')
+    ok(r.returncode == 0 and len(drafts()) == 1,
+       'no second draft after a crash between APPEND and recording',
+       r.stderr + str(len(drafts())))
+
+    r = run(cfg, 'status')
+    lines = r.stdout.splitlines()
+    ok(r.returncode == 0 and len(lines) == 3, 'status: one line per thread',
+       r.stdout + r.stderr)
+    cwl = [l for l in lines if l.startswith('crowdworks/63712345')]
+    lal = [l for l in lines if l.startswith('lancers/5561234')]
+    ok(cwl and 'クラウドワークス' in cwl[0] and '株式会社サンプル商事' in cwl[0]
+       and '【GAS】スプレッドシート集計の自動化ツール作成' in cwl[0]
+       and '12月2日（水）' in cwl[0] and '5 business days' in cwl[0]
+       and 'follow-up 1 drafted' in cwl[0],
+       'status line for the CrowdWorks thread', r.stdout)
+    scl = [l for l in lines if l.startswith('crowdworks/418765432')]
+    ok(scl and 'before a contract' in scl[0],
+       'status says a scout gets no follow-up', r.stdout)
+    ok(lal and '株式会社テスト企画' in lal[0] and '1 business day ' in lal[0]
+       and 'due 12月11日（金）' in lal[0],
+       'status line for the Lancers thread says when step 1 is due',
+       r.stdout)
+
+    # Two days later the Lancers client has been silent 3 business days.
+    r = run(cfg, 'sync', '--dry-run', now='2026-12-11T09:00:00+09:00')
+    ok(r.returncode == 0 and 'would draft lancers/5561234 step 1' in
+       r.stdout and len(drafts()) == 1,
+       '--dry-run shows the due draft and appends nothing', r.stdout)
+    r = run(cfg, 'sync', now='2026-12-11T09:00:00+09:00')
+    d = drafts()
+    ok(r.returncode == 0 and len(d) == 2 and
+       sorted(m['X-Renraku-Thread'] for f, m in d) ==
+       ['crowdworks/63712345', 'lancers/5561234'],
+       'the Lancers follow-up appears when it falls due', r.stderr)
+
+    # A new client message resets the clock: nothing the next day, a new
+    # step-1 draft once it is 3 business days old.
+    new = datetime.datetime(2026, 12, 14, 9, 0, tzinfo=JST)
+    raw = corpus('crowdworks-message-1.eml').replace(
+        b'<20251020090451.c0ffee12ab34@crowdworks.jp>',
+        b'<second-message@crowdworks.jp>')
+    srv.append('INBOX', dovecot.dated(raw, new), new)
+    r = run(cfg, 'sync', now='2026-12-15T09:00:00+09:00')
+    ok(r.returncode == 0 and len(drafts()) == 2,
+       'a newer client message resets the silence', r.stderr)
+    r = run(cfg, 'sync', now='2026-12-17T09:00:00+09:00')
+    ok(r.returncode == 0 and len(drafts()) == 3,
+       'and a new follow-up comes 3 business days after it', r.stderr)
+
+    # Two runs may not overlap.
+    with open(os.path.join(state, 'lock'), 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        r = run(cfg, 'sync')
+    ok(r.returncode == 75 and 'another renraku sync is running' in r.stderr,
+       'a second sync while one runs exits 75', (r.returncode, r.stderr))
+
+    # A dead server: exit 75, message on stderr, nothing on stdout.
+    dead = srv.renraku_config(os.path.join(srv.dir, 'dead'), state,
+                              port=str(dovecot.free_port()))
+    r = run(dead, 'sync')
+    ok(r.returncode == 75 and 'cannot connect' in r.stderr and
+       r.stdout == '', 'an unreachable server exits 75',
+       (r.returncode, r.stderr))
+
+    # The password never shows, not even in the protocol trace.
+    r = run(cfg, '-v', '-v', 'sync')
+    ok(r.returncode == 0 and dovecot.PASSWORD not in r.stdout + r.stderr
+       and 'redacted' in r.stderr, 'the -v -v trace hides the password',
+       r.stderr[:2000])
+
+    # A wrong password is a configuration error (78).
+    bad = srv.renraku_config(os.path.join(srv.dir, 'badpw'), state,
+                             password_command='echo wrong')
+    r = run(bad, 'sync')
+    ok(r.returncode == 78 and 'login' in r.stderr and
+       'wrong' not in r.stderr, 'a rejected login exits 78',
+       (r.returncode, r.stderr))
+
+    # STARTTLS on the plain port works the same way.
+    st2 = os.path.join(srv.dir, 'state2')
+    cfg2 = srv.renraku_config(os.path.join(srv.dir, 'config2'), st2,
+                              security='starttls')
+    r = run(cfg2, 'sync', '--dry-run', now='2026-12-17T09:00:00+09:00')
+    ok(r.returncode == 0 and 'would draft crowdworks/63712345' in r.stdout,
+       'STARTTLS with a verified certificate syncs', r.stderr)
+finally:
+    srv.cleanup()
+done()
