@@ -14,7 +14,11 @@
 static const char *const general_keys[] = {
 	"your_name", "state_dir", "templates_dir", "timeout", NULL
 };
-static const char *const policy_keys[] = { "step1_days", NULL };
+static const char *const policy_keys[] = { "step1_days", "step2_days",
+	"step3_days", "remedy_days", "remedy_in_contract", "days_off",
+	"year_end", NULL };
+static const char *const platform_policy_keys[] = { "step1_days",
+	"step2_days", "step3_days", "remedy_days", "remedy_in_contract", NULL };
 static const char *const account_keys[] = {
 	"host", "port", "security", "ca_file", "user", "password_command",
 	"password", "mailboxes", "drafts", NULL
@@ -87,6 +91,51 @@ get_uint(struct checker *c, const char *group, const char *key, guint def,
 	}
 	g_free(v);
 	return ((guint)n);
+}
+
+/* A number of days, or -1 when the key is absent. */
+static int
+get_days(struct checker *c, const char *group, const char *key)
+{
+	if (!g_key_file_has_key(c->kf, group, key, NULL))
+		return (-1);
+	return ((int)get_uint(c, group, key, 3, 0, 365));
+}
+
+static int
+get_bool(struct checker *c, const char *group, const char *key)
+{
+	char	*v;
+	int	 b = -1;
+
+	if ((v = get_string(c, group, key)) == NULL)
+		return (-1);
+	if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
+		b = 1;
+	else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
+		b = 0;
+	else
+		complain(c, group, key, "'%s' is not true or false", v);
+	g_free(v);
+	return (b);
+}
+
+static void
+load_policy(struct checker *c, const char *group, struct policy_override *p)
+{
+	static const char *const steps[] = { "step1_days", "step2_days",
+	    "step3_days" };
+	guint	i;
+
+	for (i = 0; i < 3; i++) {
+		p->step_days[i] = get_days(c, group, steps[i]);
+		if (p->step_days[i] == 0) {
+			complain(c, group, steps[i], "must be at least 1");
+			p->step_days[i] = -1;
+		}
+	}
+	p->remedy_days = get_days(c, group, "remedy_days");
+	p->remedy_in_contract = get_bool(c, group, "remedy_in_contract");
 }
 
 static void
@@ -253,14 +302,39 @@ config_load(const char *path, GError **err)
 	cfg->timeout = get_uint(&c, "general", "timeout", 60, 1, 3600);
 
 	check_keys(&c, "policy", policy_keys);
-	cfg->step1_days = get_uint(&c, "policy", "step1_days", 3, 1, 60);
+	load_policy(&c, "policy", &cfg->policy);
+	bizcal_init_default(&cfg->cal);
+	if ((v = get_string(&c, "policy", "days_off")) != NULL) {
+		if (!bizcal_parse_days(&cfg->cal, v, &e)) {
+			complain(&c, "policy", "days_off", "%s", e->message);
+			g_clear_error(&e);
+		}
+		g_free(v);
+	}
+	if ((v = get_string(&c, "policy", "year_end")) != NULL) {
+		if (!bizcal_parse_break(&cfg->cal, v, &e)) {
+			complain(&c, "policy", "year_end", "%s", e->message);
+			g_clear_error(&e);
+		}
+		g_free(v);
+	}
+	cfg->platform_policy = g_hash_table_new_full(g_str_hash, g_str_equal,
+	    g_free, g_free);
 
 	groups = g_key_file_get_groups(c.kf, NULL);
 	for (i = 0; groups[i] != NULL; i++) {
 		if (strcmp(groups[i], "general") == 0 ||
 		    strcmp(groups[i], "policy") == 0)
 			continue;
-		if (g_str_has_prefix(groups[i], "account") &&
+		if (g_str_has_prefix(groups[i], "policy ")) {
+			struct policy_override *p;
+
+			p = g_new0(struct policy_override, 1);
+			check_keys(&c, groups[i], platform_policy_keys);
+			load_policy(&c, groups[i], p);
+			g_hash_table_replace(cfg->platform_policy,
+			    g_strstrip(g_strdup(groups[i] + 7)), p);
+		} else if (g_str_has_prefix(groups[i], "account") &&
 		    (groups[i][7] == ' ' || groups[i][7] == '\0'))
 			g_ptr_array_add(cfg->accounts,
 			    load_account(&c, groups[i], private_file));
@@ -292,6 +366,9 @@ config_free(struct config *cfg)
 	g_free(cfg->your_name);
 	g_free(cfg->state_dir);
 	g_free(cfg->templates_dir);
+	bizcal_clear(&cfg->cal);
+	if (cfg->platform_policy != NULL)
+		g_hash_table_unref(cfg->platform_policy);
 	g_ptr_array_free(cfg->accounts, TRUE);
 	g_free(cfg);
 }

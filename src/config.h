@@ -9,6 +9,9 @@
 
 #include <glib.h>
 
+#include "bizday.h"
+#include "policy.h"
+
 enum security {
 	SECURITY_TLS,		/* implicit TLS, port 993 */
 	SECURITY_STARTTLS,	/* STARTTLS on port 143; never cleartext */
@@ -33,7 +36,11 @@ struct config {
 	char		*state_dir;
 	char		*templates_dir;	/* NULL: only the installed templates */
 	guint		 timeout;	/* seconds, for every network wait */
-	guint		 step1_days;	/* [policy] business days before step 1 */
+	struct policy_override policy;	/* [policy] */
+	GHashTable	*platform_policy;	/* "crowdworks" -> struct
+						   policy_override *, from
+						   [policy crowdworks] */
+	struct bizcal	 cal;		/* [policy] days_off, year_end */
 	GPtrArray	*accounts;	/* of struct account *, at least one */
 };
 

@@ -8,7 +8,7 @@
 #include <gmime/gmime.h>
 
 char *
-draft_message_id(const char *thread, guint step, gint64 anchor,
+draft_message_id(const char *thread, guint step, gint64 when,
     const char *user)
 {
 	const char	*at = user != NULL ? strrchr(user, '@') : NULL;
@@ -24,7 +24,7 @@ draft_message_id(const char *thread, guint step, gint64 anchor,
 		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.')
 			*p = '-';
 	id = g_strdup_printf("renraku.%s.%u.%" G_GINT64_FORMAT "@%s", safe,
-	    step, anchor, domain);
+	    step, when, domain);
 	g_free(safe);
 	g_free(domain);
 	return (id);
@@ -43,6 +43,9 @@ draft_build(const struct draft *d, gsize *len)
 	m = g_mime_message_new(TRUE);
 	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, d->from_name,
 	    d->from_addr);
+	if (d->to_addr != NULL)
+		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO,
+		    d->from_name, d->to_addr);
 	g_mime_message_set_subject(m, d->subject, "utf-8");
 	g_mime_message_set_date(m, d->date);
 	g_mime_message_set_message_id(m, d->message_id);

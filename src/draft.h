@@ -9,6 +9,7 @@
 struct draft {
 	const char	*from_name;	/* your_name */
 	const char	*from_addr;	/* the account's user */
+	const char	*to_addr;	/* or NULL: no To (pasted by hand) */
 	const char	*subject;	/* UTF-8, one line */
 	const char	*body;		/* UTF-8, LF line ends */
 	const char	*thread;	/* X-Renraku-Thread: "platform/key" */
@@ -25,12 +26,12 @@ struct draft {
 char	*draft_build(const struct draft *d, gsize *len);
 
 /*
- * The Message-ID of the draft of 'step' for 'thread' following the client
- * event at 'anchor': the same inputs always give the same id, so a draft
- * APPENDed by a run that died before recording it is found again.
- * 'user' gives the domain.  Returns an allocated string without <>.
+ * A Message-ID for the draft of 'step' for 'thread' made at 'when'
+ * (Unix time): readable, and unique as renraku makes at most one draft
+ * per thread and run.  'user' gives the domain.  Returns an allocated
+ * string without <>.
  */
-char	*draft_message_id(const char *thread, guint step, gint64 anchor,
+char	*draft_message_id(const char *thread, guint step, gint64 when,
 	    const char *user);
 
 #endif

@@ -330,9 +330,9 @@ imap_close(struct imap *s)
 	g_free(s);
 }
 
-gboolean
-imap_examine(struct imap *s, const char *mailbox, struct imap_mailbox *mb,
-    GError **err)
+static gboolean
+open_mailbox(struct imap *s, const char *mailbox, gboolean write,
+    struct imap_mailbox *mb, GError **err)
 {
 	struct mailimap_selection_info	*si;
 	char				*what;
@@ -340,10 +340,12 @@ imap_examine(struct imap *s, const char *mailbox, struct imap_mailbox *mb,
 
 	if (!wire_safe("mailbox name", mailbox, err))
 		return (FALSE);
-	r = mailimap_examine(s->imap, mailbox);
+	r = write ? mailimap_select(s->imap, mailbox) :
+	    mailimap_examine(s->imap, mailbox);
 	if (r != MAILIMAP_NO_ERROR) {
-		what = g_strdup_printf("EXAMINE %s", mailbox);
-		if (r == MAILIMAP_ERROR_EXAMINE)
+		what = g_strdup_printf("%s %s", write ? "SELECT" : "EXAMINE",
+		    mailbox);
+		if (r == MAILIMAP_ERROR_EXAMINE || r == MAILIMAP_ERROR_SELECT)
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
 			    "%s: mailbox '%s' cannot be opened: %s", s->host,
 			    mailbox, s->imap->imap_response != NULL ?
@@ -358,6 +360,20 @@ imap_examine(struct imap *s, const char *mailbox, struct imap_mailbox *mb,
 	mb->uidnext = si != NULL ? si->sel_uidnext : 0;
 	mb->exists = si != NULL ? si->sel_exists : 0;
 	return (TRUE);
+}
+
+gboolean
+imap_examine(struct imap *s, const char *mailbox, struct imap_mailbox *mb,
+    GError **err)
+{
+	return (open_mailbox(s, mailbox, FALSE, mb, err));
+}
+
+gboolean
+imap_select(struct imap *s, const char *mailbox, struct imap_mailbox *mb,
+    GError **err)
+{
+	return (open_mailbox(s, mailbox, TRUE, mb, err));
 }
 
 static int
@@ -543,12 +559,10 @@ imap_find_drafts(struct imap *s, GError **err)
 	return (found);
 }
 
-int
-imap_has_header(struct imap *s, const char *const *pairs, GError **err)
+GArray *
+imap_search_header(struct imap *s, const char *const *pairs, GError **err)
 {
 	struct mailimap_search_key	*k;
-	GArray				*uids;
-	int				 found;
 	guint				 i;
 
 	k = mailimap_search_key_new_multiple_empty();
@@ -556,17 +570,37 @@ imap_has_header(struct imap *s, const char *const *pairs, GError **err)
 		if (!wire_safe("header", pairs[i], err) ||
 		    !wire_safe("header value", pairs[i + 1], err)) {
 			mailimap_search_key_free(k);
-			return (-1);
+			return (NULL);
 		}
 		mailimap_search_key_multiple_add(k,
 		    mailimap_search_key_new_header(g_strdup(pairs[i]),
 		    g_strdup(pairs[i + 1])));
 	}
-	if ((uids = run_search(s, k, err)) == NULL)
-		return (-1);
-	found = uids->len > 0;
-	g_array_unref(uids);
-	return (found);
+	return (run_search(s, k, err));
+}
+
+gboolean
+imap_delete(struct imap *s, guint32 uid, GError **err)
+{
+	struct mailimap_flag_list	*fl;
+	struct mailimap_store_att_flags	*sf;
+	struct mailimap_set		*set;
+	int				 r;
+
+	fl = mailimap_flag_list_new_empty();
+	mailimap_flag_list_add(fl, mailimap_flag_new_deleted());
+	sf = mailimap_store_att_flags_new_add_flags_silent(fl);
+	set = mailimap_set_new_single(uid);
+	r = mailimap_uid_store(s->imap, set, sf);
+	mailimap_store_att_flags_free(sf);
+	if (r == MAILIMAP_NO_ERROR && mailimap_has_uidplus(s->imap))
+		r = mailimap_uid_expunge(s->imap, set);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR) {
+		fail(s, r, err, "removing a draft");
+		return (FALSE);
+	}
+	return (TRUE);
 }
 
 gboolean

@@ -49,6 +49,13 @@ gboolean	 imap_examine(struct imap *s, const char *mailbox,
 		    struct imap_mailbox *mb, GError **err);
 
 /*
+ * SELECT 'mailbox' (read-write) and fill 'mb'.  Only for the Drafts
+ * mailbox, where renraku removes drafts it made.
+ */
+gboolean	 imap_select(struct imap *s, const char *mailbox,
+		    struct imap_mailbox *mb, GError **err);
+
+/*
  * In the examined mailbox, the UIDs of messages with UID >= 'min_uid',
  * sent FROM one of 'domains' (NULL-terminated; none means any sender), and
  * when 'since' is not NULL, with an internal date on or after that day.
@@ -71,13 +78,20 @@ gboolean	 imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn,
 char		*imap_find_drafts(struct imap *s, GError **err);
 
 /*
- * Whether the examined mailbox holds a message whose header 'name'
+ * The UIDs of the messages of the open mailbox whose header 'name'
  * contains 'value', for each pair of the NULL-terminated 'pairs' (name,
- * value, name, value, ..., NULL).  Returns 1 if so, 0 if not, -1 with
- * err set.
+ * value, name, value, ..., NULL).  Returns an ascending GArray of guint32
+ * (g_array_unref), or NULL with err set.
  */
-int		 imap_has_header(struct imap *s, const char *const *pairs,
+GArray		*imap_search_header(struct imap *s, const char *const *pairs,
 		    GError **err);
+
+/*
+ * Remove message 'uid' of the selected mailbox: flag it \Deleted and,
+ * where the server has UIDPLUS, UID EXPUNGE that one message (never a
+ * plain EXPUNGE, which would take the user's deleted messages too).
+ */
+gboolean	 imap_delete(struct imap *s, guint32 uid, GError **err);
 
 /*
  * APPEND 'data' ('len' bytes, CRLF lines) to 'mailbox' with the \Draft

@@ -67,10 +67,19 @@ static const GOptionEntry status_options[] = {
 	{ NULL }
 };
 
+static const GOptionEntry mark_options[] = {
+	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
+	  "Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)",
+	  "TIME" },
+	{ NULL }
+};
+
 static const char commands_help[] =
 	"Commands:\n"
 	"  sync     read new platform mail and draft the follow-ups due\n"
 	"  status   one line per contract thread: silence and next step\n"
+	"  mark PLATFORM/KEY sent|replied|snooze DAYS|done|resume\n"
+	"           tell renraku what you did or want for a thread\n"
 	"\n"
 	"Run \"renraku COMMAND --help\" for a command's options.\n"
 	"Exit status: 0 success, 64 usage, 75 server unreachable or failed "
@@ -159,6 +168,47 @@ take_lock(const char *state_dir, GError **err)
 	return (fd);
 }
 
+/* "renraku mark THREAD WHAT [DAYS]": check it and record it. */
+static gboolean
+mark(const struct run *r, struct store *st, char **args, GError **err)
+{
+	char	*end;
+	guint64	 days = 0;
+	int	 kind, known;
+
+	if ((kind = mark_kind_from_name(args[1])) < 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "mark: '%s' is not sent, replied, snooze, done or resume",
+		    args[1]);
+		return (FALSE);
+	}
+	if ((kind == MARK_SNOOZE) != (args[2] != NULL)) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    kind == MARK_SNOOZE ? "mark: snooze needs a number of "
+		    "business days" : "mark: %s takes no number", args[1]);
+		return (FALSE);
+	}
+	if (args[2] != NULL) {
+		days = g_ascii_strtoull(args[2], &end, 10);
+		if (*end != '\0' || end == args[2] || days < 1 ||
+		    days > 365) {
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+			    "mark: snooze: '%s' is not 1 to 365 days",
+			    args[2]);
+			return (FALSE);
+		}
+	}
+	if ((known = store_thread_exists(st, args[0], err)) < 0)
+		return (FALSE);
+	if (known == 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "mark: no thread '%s' (see renraku status)", args[0]);
+		return (FALSE);
+	}
+	return (store_mark_add(st, args[0], (enum mark_kind)kind,
+	    (guint)days, g_date_time_to_unix(r->now), err));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -170,6 +220,7 @@ main(int argc, char **argv)
 	struct run	 r;
 	const char	*cmd;
 	char		*tdirs[4], *rdirs[3], *path = NULL;
+	char		**mark_args = NULL;
 	int		 cmdi, status = 0, lock = -1, nt = 0;
 	gboolean	 ok;
 
@@ -211,12 +262,23 @@ main(int argc, char **argv)
 	cmd = argv[cmdi];
 
 	/* command options */
-	ctx = g_option_context_new(NULL);
+	ctx = g_option_context_new(strcmp(cmd, "mark") == 0 ?
+	    "PLATFORM/KEY sent|replied|snooze DAYS|done|resume" : NULL);
 	if (strcmp(cmd, "sync") == 0) {
 		g_option_context_set_summary(ctx, "renraku sync: read new "
 		    "platform mail and append the follow-up drafts due.\n"
 		    "Prints nothing on success unless -v is given.");
 		g_option_context_add_main_entries(ctx, sync_options, NULL);
+	} else if (strcmp(cmd, "mark") == 0) {
+		g_option_context_set_summary(ctx, "renraku mark: record what "
+		    "you did or want for a thread.\n"
+		    "  sent      you sent the next follow-up yourself\n"
+		    "  replied   the client answered (outside the platform "
+		    "mail)\n"
+		    "  snooze N  no drafts for N business days\n"
+		    "  done      nothing more to do for this thread\n"
+		    "  resume    undo done and snooze");
+		g_option_context_add_main_entries(ctx, mark_options, NULL);
 	} else if (strcmp(cmd, "status") == 0) {
 		g_option_context_set_summary(ctx, "renraku status: one line "
 		    "per thread, from the state of the last sync.");
@@ -234,7 +296,12 @@ main(int argc, char **argv)
 
 		ok = g_option_context_parse(ctx, &cargc, &cargv, &e);
 		g_option_context_free(ctx);
-		if (ok && cargc > 1)
+		if (ok && strcmp(cmd, "mark") == 0) {
+			if (cargc < 3 || cargc > 4)
+				return (usage_error("mark needs PLATFORM/KEY "
+				    "and what to record"));
+			mark_args = cargv + 1;
+		} else if (ok && cargc > 1)
 			return (usage_error("too many arguments"));
 	}
 	if (!ok) {
@@ -278,16 +345,19 @@ main(int argc, char **argv)
 	r.cfg = cfg;
 	r.rules = rules;
 	r.template_dirs = (const char *const *)tdirs;
+	r.cal = &cfg->cal;
 	r.dry_run = opt_dry_run;
 	r.verbose = opt_verbose;
 
-	if (strcmp(cmd, "sync") == 0 &&
+	if (strcmp(cmd, "status") != 0 &&
 	    (lock = take_lock(cfg->state_dir, &e)) == -1)
 		goto fail;
 	if ((st = store_open(cfg->state_dir, &e)) == NULL)
 		goto fail;
 	if (strcmp(cmd, "sync") == 0)
 		ok = sync_run(&r, st, &e);
+	else if (strcmp(cmd, "mark") == 0)
+		ok = mark(&r, st, mark_args, &e);
 	else
 		ok = status_print(&r, st, stdout, &e);
 	if (!ok)

@@ -1,11 +1,80 @@
 /*
- * policy.c: the follow-up rule.
+ * policy.c: phases, the ladder and the draft life cycle.
  */
 #include "policy.h"
 
 #include <string.h>
 
-#include "bizday.h"
+static const char *const phase_names[PHASE_NPHASES] = {
+	"negotiating", "active", "contracted", "funded", "delivered", "closed",
+};
+static const char *const mark_names[MARK_NKINDS] = {
+	"sent", "replied", "snooze", "done", "resume",
+};
+static const char *const draft_state_names[DRAFT_NSTATES] = {
+	"pending", "live", "sent", "edited", "removed",
+};
+
+void
+policy_init_default(struct policy *p)
+{
+	memset(p, 0, sizeof *p);
+	p->step_days[0] = p->step_days[1] = p->step_days[2] = 3;
+}
+
+void
+policy_apply(struct policy *p, const struct policy_override *o)
+{
+	guint	i;
+
+	for (i = 0; i < 3; i++)
+		if (o->step_days[i] > 0)
+			p->step_days[i] = (guint)o->step_days[i];
+	if (o->remedy_days >= 0)
+		p->remedy_days = (guint)o->remedy_days;
+	if (o->remedy_in_contract >= 0)
+		p->remedy_in_contract = o->remedy_in_contract != 0;
+}
+
+const char *
+phase_name(enum phase phase)
+{
+	return (phase < PHASE_NPHASES ? phase_names[phase] : "?");
+}
+
+const char *
+mark_kind_name(enum mark_kind kind)
+{
+	return (kind < MARK_NKINDS ? mark_names[kind] : "?");
+}
+
+int
+mark_kind_from_name(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < MARK_NKINDS; i++)
+		if (strcmp(mark_names[i], name) == 0)
+			return (i);
+	return (-1);
+}
+
+const char *
+draft_state_name(enum draft_state state)
+{
+	return (state < DRAFT_NSTATES ? draft_state_names[state] : "?");
+}
+
+int
+draft_state_from_name(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < DRAFT_NSTATES; i++)
+		if (strcmp(draft_state_names[i], name) == 0)
+			return (i);
+	return (-1);
+}
 
 gboolean
 policy_is_client_event(enum event_kind kind)
@@ -23,58 +92,241 @@ policy_is_client_event(enum event_kind kind)
 	}
 }
 
-gboolean
-policy_closes(enum event_kind kind)
+/* The phase after 'kind' happened in phase 'ph'. */
+static enum phase
+next_phase(enum phase ph, gboolean seen, enum event_kind kind)
 {
-	return (kind == EVENT_PAYMENT || kind == EVENT_ENDED);
+	switch (kind) {
+	case EVENT_SCOUT:
+		return (seen ? ph : PHASE_NEGOTIATING);
+	case EVENT_MESSAGE:
+		return (seen ? ph : PHASE_ACTIVE);
+	case EVENT_CONTRACT:
+		return (PHASE_CONTRACTED);
+	case EVENT_ESCROW:
+	case EVENT_RETURNED:
+		return (PHASE_FUNDED);
+	case EVENT_DELIVERY:
+		return (PHASE_DELIVERED);
+	case EVENT_ACCEPTED:
+	case EVENT_PAYMENT:
+	case EVENT_ENDED:
+		return (PHASE_CLOSED);
+	default:
+		return (ph);
+	}
+}
+
+static int
+cmp_time(gconstpointer a, gconstpointer b)
+{
+	gint64	x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* Phase, anchor and the user's marks. */
+static void
+read_history(const struct thread_state *t, struct decision *d,
+    gint64 *done_at, gint64 *resume_at, gint64 *snooze_at,
+    guint *snooze_days)
+{
+	gboolean	seen = FALSE;
+	guint		i;
+
+	d->phase = PHASE_ACTIVE;
+	for (i = 0; i < t->events->len; i++) {
+		const struct thread_event *e = &g_array_index(t->events,
+		    struct thread_event, i);
+
+		d->phase = next_phase(d->phase, seen, e->kind);
+		if (e->kind != EVENT_UNKNOWN && e->kind != EVENT_NOISE)
+			seen = TRUE;
+		if (policy_is_client_event(e->kind) &&
+		    (!d->has_client || e->time > d->last_client)) {
+			d->has_client = TRUE;
+			d->last_client = e->time;
+		}
+		/* the user's delivery puts the ball in the client's court */
+		if ((policy_is_client_event(e->kind) ||
+		    e->kind == EVENT_DELIVERY) && e->time > d->anchor)
+			d->anchor = e->time;
+	}
+	for (i = 0; i < t->marks->len; i++) {
+		const struct thread_mark *m = &g_array_index(t->marks,
+		    struct thread_mark, i);
+
+		switch (m->kind) {
+		case MARK_REPLIED:
+			if (!d->has_client || m->time > d->last_client) {
+				d->has_client = TRUE;
+				d->last_client = m->time;
+			}
+			if (m->time > d->anchor)
+				d->anchor = m->time;
+			break;
+		case MARK_DONE:
+			*done_at = m->time;
+			break;
+		case MARK_RESUME:
+			*resume_at = m->time;
+			break;
+		case MARK_SNOOZE:
+			*snooze_at = m->time;
+			*snooze_days = m->days;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* How many steps the user made since the anchor, and when the last was. */
+static void
+count_made(const struct thread_state *t, struct decision *d)
+{
+	GArray	*times = g_array_new(FALSE, FALSE, sizeof(gint64));
+	guint	 i;
+
+	d->live = d->edited = -1;
+	for (i = 0; i < t->drafts->len; i++) {
+		const struct thread_draft *r = &g_array_index(t->drafts,
+		    struct thread_draft, i);
+
+		if (r->state == DRAFT_LIVE || r->state == DRAFT_PENDING)
+			d->live = (int)i;
+		if (r->state == DRAFT_EDITED && r->anchor == d->anchor)
+			d->edited = (int)i;
+		if (r->state == DRAFT_SENT && r->anchor == d->anchor) {
+			g_array_append_val(times, r->changed);
+			d->signal = "draft left Drafts";
+		}
+	}
+	for (i = 0; i < t->marks->len; i++) {
+		const struct thread_mark *m = &g_array_index(t->marks,
+		    struct thread_mark, i);
+
+		if (m->kind == MARK_SENT && m->time > d->anchor) {
+			g_array_append_val(times, m->time);
+			d->signal = "marked sent";
+		}
+	}
+	g_array_sort(times, cmp_time);
+	d->made = MIN(times->len, 3);
+	if (times->len > 0)
+		d->made_at = g_array_index(times, gint64, times->len - 1);
+	g_array_unref(times);
 }
 
 void
 policy_decide(const struct thread_state *t, const struct policy *p,
     gint64 now, struct decision *d)
 {
-	GDate		last, today;
-	gboolean	contract = FALSE;
-	guint		i;
+	GDate		 today, base, remedy;
+	gint64		 done_at = -1, resume_at = -1, snooze_at = -1;
+	guint		 snooze_days = 0, step;
+	gboolean	 due, closed;
 
 	memset(d, 0, sizeof *d);
 	g_date_clear(&d->next_date, 1);
-	for (i = 0; i < t->events->len; i++) {
-		const struct thread_event *e = &g_array_index(t->events,
-		    struct thread_event, i);
-
-		if (policy_closes(e->kind))
-			d->closed = TRUE;
-		if (policy_is_client_event(e->kind) &&
-		    (!d->has_client || e->time > d->last_client)) {
-			d->has_client = TRUE;
-			d->last_client = e->time;
-		}
-		if (policy_is_client_event(e->kind) && e->kind != EVENT_SCOUT)
-			contract = TRUE;
-	}
-	d->negotiating = d->has_client && !contract;
-	if (!d->has_client)
-		return;
-	bizday_jst_date(d->last_client, &last);
+	g_date_clear(&today, 1);
+	read_history(t, d, &done_at, &resume_at, &snooze_at, &snooze_days);
+	count_made(t, d);
 	bizday_jst_date(now, &today);
-	d->days_silent = bizday_between(&last, &today);
-	for (i = 0; i < t->drafts->len; i++) {
-		const struct thread_draft *r = &g_array_index(t->drafts,
-		    struct thread_draft, i);
+	closed = d->phase == PHASE_CLOSED || done_at > resume_at;
+	if (closed)
+		d->phase = PHASE_CLOSED;
+	if (d->anchor > 0) {
+		g_date_clear(&base, 1);
+		bizday_jst_date(d->anchor, &base);
+		d->days_silent = bizday_between(p->cal, &base, &today);
+	}
 
-		if (r->anchor == d->last_client && r->done &&
-		    r->step > d->drafted_step) {
-			d->drafted_step = r->step;
-			d->drafted_at = r->created;
+	if (d->edited >= 0 && d->live < 0) {
+		/* the user's own version is waiting: theirs to send */
+		d->why = "you edited the draft; renraku leaves it to you";
+		return;
+	}
+	if (closed)
+		d->why = "the contract is closed";
+	else if (d->anchor == 0)
+		d->why = "no client event yet";
+	else if (d->phase == PHASE_NEGOTIATING)
+		d->why = "before a contract: answer the client on the "
+		    "platform";
+	else if (d->made >= 3)
+		d->why = "all steps made: the platform's remedy is yours to "
+		    "use";
+	if (d->why != NULL) {
+		if (d->live >= 0)
+			d->action = ACTION_REMOVE;
+		return;
+	}
+
+	if (snooze_at > resume_at) {
+		GDate until;
+
+		g_date_clear(&until, 1);
+		bizday_jst_date(snooze_at, &until);
+		bizday_add(p->cal, &until, snooze_days);
+		if (g_date_compare(&today, &until) < 0) {
+			d->snoozed = TRUE;
+			d->why = "snoozed";
+			d->next_date = until;
+			return;
 		}
 	}
-	/* a scout unanswered is the user's turn, not the client's */
-	if (d->closed || d->negotiating || d->drafted_step >= 1)
-		return;
-	d->next_step = 1;
-	d->next_date = last;
-	bizday_add(&d->next_date, p->step1_days);
-	if (d->days_silent >= p->step1_days)
-		d->step_due = 1;
+
+	step = d->made + 1;
+	g_date_clear(&base, 1);
+	bizday_jst_date(d->made == 0 ? d->anchor : d->made_at, &base);
+	bizday_add(p->cal, &base, p->step_days[d->made]);
+	d->next_step = step;
+	d->next_date = base;
+	due = g_date_compare(&today, &base) >= 0;
+	d->why = d->made == 0 ? "silent since the last client event" :
+	    "silent since the last follow-up was made";
+	if (step == 3) {
+		if (p->remedy_in_contract && d->phase != PHASE_CONTRACTED &&
+		    d->phase != PHASE_FUNDED && d->phase != PHASE_DELIVERED) {
+			/* e.g. CrowdWorks: only during a contract */
+			d->why = "the platform's remedy needs a contract";
+			d->next_step = 0;
+			due = FALSE;
+		} else if (p->remedy_days > 0) {
+			g_date_clear(&remedy, 1);
+			bizday_jst_date(d->last_client, &remedy);
+			g_date_add_days(&remedy, p->remedy_days);
+			if (g_date_compare(&remedy, &d->next_date) > 0)
+				d->next_date = remedy;
+			if (g_date_compare(&today, &remedy) < 0) {
+				due = FALSE;
+				d->why = "the platform asks for more days "
+				    "without contact";
+			}
+		}
+	}
+	if (due) {
+		d->step_due = step;
+		d->action = d->live >= 0 ? ACTION_REFRESH : ACTION_CREATE;
+	} else if (d->live >= 0)
+		d->action = ACTION_REMOVE;
+}
+
+const char *
+policy_template(enum phase phase, guint step)
+{
+	if (step >= 3)
+		return ("escalation");
+	if (step == 2)
+		return (phase == PHASE_CONTRACTED ? "end-contract" :
+		    "followup-2");
+	switch (phase) {
+	case PHASE_CONTRACTED:
+		return ("request-escrow");
+	case PHASE_DELIVERED:
+		return ("request-acceptance");
+	default:
+		return ("followup-1");
+	}
 }

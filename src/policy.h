@@ -1,62 +1,160 @@
 /*
- * policy.h: when a silent client gets a follow-up.  Pure functions of a
- * thread's history and the time given: no I/O, no clock.
+ * policy.h: what the article says to do about a silent client, as pure
+ * functions of a thread's history and the time given: no I/O, no clock.
+ *
+ * The ladder: step 1, a polite follow-up once the client has been silent
+ * step_days[0] business days; step 2 once step 1 was made (the draft left
+ * Drafts, or the user marked it sent) and step_days[1] more business days
+ * passed with no client event; step 3, a note to the user on how to ask the
+ * platform to step in (連絡催促申請), once step 2 was made, step_days[2] more
+ * business days passed and the platform's own condition holds.
  */
 #ifndef RENRAKU_POLICY_H
 #define RENRAKU_POLICY_H
 
 #include <glib.h>
 
+#include "bizday.h"
 #include "rules.h"
+
+/* Where a contract stands, from its events. */
+enum phase {
+	PHASE_NEGOTIATING,	/* scout or proposal only */
+	PHASE_ACTIVE,		/* messages, but no contract event seen */
+	PHASE_CONTRACTED,	/* contract made, escrow not funded */
+	PHASE_FUNDED,		/* 仮払い済 */
+	PHASE_DELIVERED,	/* 納品済, waiting for 検収 */
+	PHASE_CLOSED,		/* accepted, paid, ended or marked done */
+	PHASE_NPHASES
+};
 
 struct thread_event {
 	enum event_kind	 kind;
 	gint64		 time;		/* Unix time */
 };
 
-struct thread_draft {
-	guint		 step;
-	gint64		 anchor;	/* the client event it follows up */
-	gboolean	 done;		/* APPENDed (else only intended) */
-	gint64		 created;
+/* What the user told renraku with "renraku mark". */
+enum mark_kind {
+	MARK_SENT,		/* I sent the next follow-up myself */
+	MARK_REPLIED,		/* the client answered (off the platform) */
+	MARK_SNOOZE,		/* no drafts for 'days' business days */
+	MARK_DONE,		/* nothing more to do here */
+	MARK_RESUME,		/* undo done and snooze */
+	MARK_NKINDS
 };
 
-/* A thread's history, as the store keeps it. */
+struct thread_mark {
+	enum mark_kind	 kind;
+	gint64		 time;
+	guint		 days;		/* MARK_SNOOZE */
+};
+
+enum draft_state {
+	DRAFT_PENDING,		/* about to be APPENDed */
+	DRAFT_LIVE,		/* in Drafts, as renraku made it */
+	DRAFT_SENT,		/* left Drafts: the user sent it */
+	DRAFT_EDITED,		/* the user changed it: never touched again */
+	DRAFT_REMOVED,		/* renraku took it back (replaced, stale) */
+	DRAFT_NSTATES
+};
+
+struct thread_draft {
+	char		*message_id;	/* owned by the array's owner */
+	char		*content_hash;	/* of subject and body rendered */
+	char		*raw_hash;	/* of the message APPENDed */
+	guint		 step;
+	gint64		 anchor;	/* the silence it follows up */
+	enum draft_state state;
+	gint64		 created;
+	gint64		 changed;	/* when it reached its state */
+};
+
+/* A thread's history, oldest first in each array. */
 struct thread_state {
 	GArray		*events;	/* of struct thread_event */
 	GArray		*drafts;	/* of struct thread_draft */
+	GArray		*marks;		/* of struct thread_mark */
 };
 
+/* The numbers of the ladder, for one platform. */
 struct policy {
-	guint		 step1_days;	/* business days before step 1 */
+	guint		 step_days[3];	/* business days before each step */
+	guint		 remedy_days;	/* calendar days without contact
+					   the platform asks before step 3 */
+	gboolean	 remedy_in_contract;	/* step 3 only during a
+						   contract (CrowdWorks) */
+	const struct bizcal *cal;	/* NULL: the default calendar */
+};
+
+/*
+ * Numbers of the ladder set by a rules file or a user's config, to lay
+ * over the defaults; -1 where not set.
+ */
+struct policy_override {
+	int		 step_days[3];	/* step1_days .. step3_days */
+	int		 remedy_days;
+	int		 remedy_in_contract;	/* 0, 1, or -1 */
+};
+
+/* Lay the values 'o' sets over 'p'. */
+void		policy_apply(struct policy *p, const struct policy_override *o);
+
+enum action {
+	ACTION_NONE,
+	ACTION_CREATE,		/* APPEND the draft of step_due */
+	ACTION_REFRESH,		/* the live draft's facts changed: replace */
+	ACTION_REMOVE,		/* the live draft is stale: take it back */
 };
 
 struct decision {
-	gboolean	 closed;	/* paid or ended: no more drafts */
+	enum phase	 phase;
 	gboolean	 has_client;	/* a client event exists */
-	gboolean	 negotiating;	/* only scouts so far: no contract */
-	gint64		 last_client;	/* time of the latest client event */
-	guint		 days_silent;	/* business days since last_client */
-	guint		 step_due;	/* the step to draft now, or 0 */
+	gint64		 last_client;	/* its time */
+	gint64		 anchor;	/* when the silence began: the last
+					   client event or the user's
+					   delivery, whichever is later */
+	guint		 days_silent;	/* business days since the anchor */
+	guint		 made;		/* steps made in this silence */
+	gint64		 made_at;	/* when the last of them was made */
+	const char	*signal;	/* how 'made' was learnt, or NULL */
+	int		 live;		/* index in drafts of the live or
+					   pending draft, or -1 */
+	int		 edited;	/* index of an edited draft, or -1 */
+	guint		 step_due;	/* the step whose draft should be in
+					   Drafts now, or 0 */
+	enum action	 action;
 	guint		 next_step;	/* the step that comes next, or 0 */
-	GDate		 next_date;	/* when next_step falls due */
-	guint		 drafted_step;	/* the latest step drafted for the
-					   current silence, or 0 */
-	gint64		 drafted_at;
+	GDate		 next_date;	/* when it falls due (valid if set) */
+	gboolean	 snoozed;
+	const char	*why;		/* the rule that decided, in words */
 };
+
+/* The policy the article and the platforms give (3, 3, 3 days; none). */
+void		policy_init_default(struct policy *p);
+
+/* "negotiating", "funded", ...; "sent", "replied", ...; "live", .... */
+const char	*phase_name(enum phase phase);
+const char	*mark_kind_name(enum mark_kind kind);
+int		 mark_kind_from_name(const char *name);	/* or -1 */
+const char	*draft_state_name(enum draft_state state);
+int		 draft_state_from_name(const char *name);	/* or -1 */
 
 /* Whether an event of this kind is the client speaking or acting. */
 gboolean	policy_is_client_event(enum event_kind kind);
 
-/* Whether an event of this kind ends the thread. */
-gboolean	policy_closes(enum event_kind kind);
-
 /*
  * Decide what to do with thread 't' at Unix time 'now' under 'p'.
- * The silence counted is the business days (Japan) after the day of the
- * latest client event up to today; a newer client event starts it again.
+ * At most one renraku draft per thread exists at a time: the decision
+ * says whether to create it, refresh it or take it back.
  */
 void		policy_decide(const struct thread_state *t,
 		    const struct policy *p, gint64 now, struct decision *d);
+
+/*
+ * The template of the situation: which file a draft of 'step' in 'phase'
+ * is rendered from ("followup-1", "request-escrow", "end-contract",
+ * "request-acceptance", "followup-2", "escalation").
+ */
+const char	*policy_template(enum phase phase, guint step);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "policy.h"
 
 static const char *const kind_names[EVENT_NKINDS] = {
 	"unknown", "noise", "message", "scout", "contract", "escrow",
@@ -34,6 +35,8 @@ struct event_rule {
 struct platform {
 	char		 *id;
 	char		 *name;
+	char		 *remedy;	/* the platform's own remedy, or NULL */
+	struct policy_override policy;	/* the platform's own conditions */
 	char		**domains;
 	char		**exclude;	/* domains, or addresses with '@' */
 	GPtrArray	 *keys;		/* of GRegex, in order of preference */
@@ -108,6 +111,7 @@ platform_free(struct platform *p)
 {
 	g_free(p->id);
 	g_free(p->name);
+	g_free(p->remedy);
 	g_strfreev(p->domains);
 	g_strfreev(p->exclude);
 	g_ptr_array_unref(p->keys);
@@ -225,7 +229,7 @@ load_platform(struct loader *l)
 {
 	static const char *const platform_keys[] = { "id", "name",
 	    "domains", "exclude", "thread_key", "client", "title", "remedy",
-	    NULL };
+	    "remedy_days", "remedy_in_contract", NULL };
 	static const char *const event_keys[] = { "subject", "body",
 	    "client", "title", NULL };
 	struct platform	 *p;
@@ -244,6 +248,35 @@ load_platform(struct loader *l)
 	p->name = g_key_file_get_string(l->kf, "platform", "name", NULL);
 	if (p->name == NULL)
 		p->name = g_strdup(p->id != NULL ? p->id : "?");
+	p->remedy = g_key_file_get_string(l->kf, "platform", "remedy", NULL);
+	p->policy.step_days[0] = p->policy.step_days[1] =
+	    p->policy.step_days[2] = -1;
+	p->policy.remedy_days = p->policy.remedy_in_contract = -1;
+	if (g_key_file_has_key(l->kf, "platform", "remedy_days", NULL)) {
+		GError *e = NULL;
+		gint n = g_key_file_get_integer(l->kf, "platform",
+		    "remedy_days", &e);
+
+		if (e != NULL || n < 0 || n > 365) {
+			complain(l, "platform", "remedy_days", "not a number "
+			    "of days");
+			g_clear_error(&e);
+		} else
+			p->policy.remedy_days = n;
+	}
+	if (g_key_file_has_key(l->kf, "platform", "remedy_in_contract",
+	    NULL)) {
+		GError *e = NULL;
+		gboolean b = g_key_file_get_boolean(l->kf, "platform",
+		    "remedy_in_contract", &e);
+
+		if (e != NULL) {
+			complain(l, "platform", "remedy_in_contract", "not "
+			    "true or false");
+			g_clear_error(&e);
+		} else
+			p->policy.remedy_in_contract = b;
+	}
 	p->domains = get_list(l, "platform", "domains");
 	if (p->domains[0] == NULL)
 		complain(l, "platform", "domains", "missing");
@@ -536,6 +569,34 @@ rules_platform_name(const struct rules *r, const char *id)
 			return (p->name);
 	}
 	return (id);
+}
+
+void
+rules_platform_policy(const struct rules *r, const char *id,
+    struct policy *p)
+{
+	guint	i;
+
+	for (i = 0; i < r->platforms->len; i++) {
+		const struct platform *pl = r->platforms->pdata[i];
+
+		if (strcmp(pl->id, id) == 0)
+			policy_apply(p, &pl->policy);
+	}
+}
+
+const char *
+rules_platform_remedy(const struct rules *r, const char *id)
+{
+	guint	i;
+
+	for (i = 0; i < r->platforms->len; i++) {
+		const struct platform *p = r->platforms->pdata[i];
+
+		if (strcmp(p->id, id) == 0)
+			return (p->remedy != NULL ? p->remedy : "");
+	}
+	return ("");
 }
 
 char **

@@ -67,6 +67,15 @@ void		 event_clear(struct event *ev);
 /* Display name of platform 'id' (クラウドワークス...), or 'id' itself. */
 const char	*rules_platform_name(const struct rules *r, const char *id);
 
+struct policy;
+
+/* Lay platform 'id''s own conditions (remedy_days, ...) over 'p'. */
+void		 rules_platform_policy(const struct rules *r, const char *id,
+		    struct policy *p);
+
+/* What platform 'id' offers against a silent client, or "". */
+const char	*rules_platform_remedy(const struct rules *r, const char *id);
+
 /* Every platform's sender domains: an allocated strv (g_strfreev). */
 char		**rules_sender_domains(const struct rules *r);
 

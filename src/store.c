@@ -34,11 +34,16 @@ static const char schema_v1[] =
 	"  uid INTEGER NOT NULL);"
 	"CREATE INDEX event_thread ON event (thread, time);"
 	"CREATE TABLE draft ("
+	"  message_id TEXT PRIMARY KEY,"
 	"  thread TEXT NOT NULL REFERENCES thread(id), step INTEGER NOT NULL,"
-	"  anchor INTEGER NOT NULL, message_id TEXT NOT NULL,"
-	"  state TEXT NOT NULL CHECK (state IN ('pending', 'done')),"
-	"  created INTEGER NOT NULL,"
-	"  PRIMARY KEY (thread, step, anchor));";
+	"  anchor INTEGER NOT NULL, content_hash TEXT NOT NULL,"
+	"  raw_hash TEXT NOT NULL, state TEXT NOT NULL,"
+	"  created INTEGER NOT NULL, changed INTEGER NOT NULL);"
+	"CREATE INDEX draft_thread ON draft (thread, created);"
+	"CREATE TABLE mark ("
+	"  id INTEGER PRIMARY KEY,"
+	"  thread TEXT NOT NULL REFERENCES thread(id), kind TEXT NOT NULL,"
+	"  days INTEGER NOT NULL, time INTEGER NOT NULL);";
 
 static gboolean
 db_fail(struct store *st, GError **err, const char *what)
@@ -270,6 +275,16 @@ column_dup(sqlite3_stmt *s, int i)
 }
 
 static void
+draft_clear(gpointer p)
+{
+	struct thread_draft *d = p;
+
+	g_free(d->message_id);
+	g_free(d->content_hash);
+	g_free(d->raw_hash);
+}
+
+static void
 thread_free(struct thread *t)
 {
 	g_free(t->id);
@@ -278,8 +293,10 @@ thread_free(struct thread *t)
 	g_free(t->client);
 	g_free(t->title);
 	g_free(t->url);
+	g_free(t->last_subject);
 	g_array_unref(t->state.events);
 	g_array_unref(t->state.drafts);
+	g_array_unref(t->state.marks);
 	g_free(t);
 }
 
@@ -309,6 +326,9 @@ store_threads(struct store *st, const char *account, GError **err)
 		    sizeof(struct thread_event));
 		t->state.drafts = g_array_new(FALSE, FALSE,
 		    sizeof(struct thread_draft));
+		g_array_set_clear_func(t->state.drafts, draft_clear);
+		t->state.marks = g_array_new(FALSE, FALSE,
+		    sizeof(struct thread_mark));
 		g_ptr_array_add(out, t);
 		g_hash_table_insert(byid, t->id, t);
 	}
@@ -316,8 +336,8 @@ store_threads(struct store *st, const char *account, GError **err)
 		goto fail;
 	sqlite3_finalize(s);
 
-	s = prepare(st, "SELECT thread, kind, time FROM event "
-	    "WHERE thread IS NOT NULL ORDER BY time", "");
+	s = prepare(st, "SELECT thread, kind, time, subject FROM event "
+	    "WHERE thread IS NOT NULL ORDER BY time, id", "");
 	while (s != NULL && (r = sqlite3_step(s)) == SQLITE_ROW) {
 		struct thread		*t = g_hash_table_lookup(byid,
 					    sqlite3_column_text(s, 0));
@@ -331,26 +351,58 @@ store_threads(struct store *st, const char *account, GError **err)
 		e.kind = kind < 0 ? EVENT_UNKNOWN : (enum event_kind)kind;
 		e.time = sqlite3_column_int64(s, 2);
 		g_array_append_val(t->state.events, e);
+		if (policy_is_client_event(e.kind)) {
+			g_free(t->last_subject);
+			t->last_subject = column_dup(s, 3);
+		}
 	}
 	if (s == NULL || r != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(s);
 
-	s = prepare(st, "SELECT thread, step, anchor, state, created "
-	    "FROM draft ORDER BY created", "");
+	s = prepare(st, "SELECT thread, step, anchor, state, created, "
+	    "changed, message_id, content_hash, raw_hash FROM draft "
+	    "ORDER BY created, rowid", "");
 	while (s != NULL && (r = sqlite3_step(s)) == SQLITE_ROW) {
 		struct thread		*t = g_hash_table_lookup(byid,
 					    sqlite3_column_text(s, 0));
 		struct thread_draft	 d;
+		int			 state;
 
 		if (t == NULL)
 			continue;
 		d.step = (guint)sqlite3_column_int(s, 1);
 		d.anchor = sqlite3_column_int64(s, 2);
-		d.done = strcmp((const char *)sqlite3_column_text(s, 3),
-		    "done") == 0;
+		state = draft_state_from_name(
+		    (const char *)sqlite3_column_text(s, 3));
+		d.state = state < 0 ? DRAFT_REMOVED : (enum draft_state)state;
 		d.created = sqlite3_column_int64(s, 4);
+		d.changed = sqlite3_column_int64(s, 5);
+		d.message_id = column_dup(s, 6);
+		d.content_hash = column_dup(s, 7);
+		d.raw_hash = column_dup(s, 8);
 		g_array_append_val(t->state.drafts, d);
+	}
+	if (s == NULL || r != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+
+	s = prepare(st, "SELECT thread, kind, days, time FROM mark "
+	    "ORDER BY time, id", "");
+	while (s != NULL && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct thread		*t = g_hash_table_lookup(byid,
+					    sqlite3_column_text(s, 0));
+		struct thread_mark	 m;
+		int			 kind;
+
+		kind = mark_kind_from_name(
+		    (const char *)sqlite3_column_text(s, 1));
+		if (t == NULL || kind < 0)
+			continue;
+		m.kind = (enum mark_kind)kind;
+		m.days = (guint)sqlite3_column_int(s, 2);
+		m.time = sqlite3_column_int64(s, 3);
+		g_array_append_val(t->state.marks, m);
 	}
 	if (s == NULL || r != SQLITE_DONE)
 		goto fail;
@@ -366,20 +418,59 @@ fail:
 }
 
 gboolean
-store_draft_begin(struct store *st, const char *thread, guint step,
-    gint64 anchor, const char *message_id, gint64 now, GError **err)
+store_draft_add(struct store *st, const char *thread,
+    const struct thread_draft *d, GError **err)
 {
-	return (run(st, prepare(st, "INSERT INTO draft VALUES "
-	    "(?, ?, ?, ?, 'pending', ?) ON CONFLICT (thread, step, anchor) "
-	    "DO NOTHING", "tiiti", thread, (gint64)step, anchor, message_id,
-	    now), err, "saving draft"));
+	return (run(st, prepare(st, "INSERT INTO draft (message_id, thread, "
+	    "step, anchor, content_hash, raw_hash, state, created, changed) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO "
+	    "UPDATE SET step = excluded.step, anchor = excluded.anchor, "
+	    "content_hash = excluded.content_hash, raw_hash = "
+	    "excluded.raw_hash, state = excluded.state, changed = "
+	    "excluded.changed", "ttiitttii", d->message_id,
+	    thread, (gint64)d->step, d->anchor, d->content_hash, d->raw_hash,
+	    draft_state_name(d->state), d->created, d->changed), err,
+	    "saving draft"));
 }
 
 gboolean
-store_draft_done(struct store *st, const char *thread, guint step,
-    gint64 anchor, GError **err)
+store_draft_set_state(struct store *st, const char *message_id,
+    enum draft_state state, gint64 now, GError **err)
 {
-	return (run(st, prepare(st, "UPDATE draft SET state = 'done' "
-	    "WHERE thread = ? AND step = ? AND anchor = ?", "tii", thread,
-	    (gint64)step, anchor), err, "saving draft"));
+	return (run(st, prepare(st, "UPDATE draft SET state = ?, changed = ? "
+	    "WHERE message_id = ?", "tit", draft_state_name(state), now,
+	    message_id), err, "saving draft"));
+}
+
+gboolean
+store_draft_forget(struct store *st, const char *message_id, GError **err)
+{
+	return (run(st, prepare(st, "DELETE FROM draft WHERE message_id = ?",
+	    "t", message_id), err, "forgetting draft"));
+}
+
+int
+store_thread_exists(struct store *st, const char *thread, GError **err)
+{
+	sqlite3_stmt	*s;
+	int		 r;
+
+	s = prepare(st, "SELECT 1 FROM thread WHERE id = ?", "t", thread);
+	if (s == NULL || ((r = sqlite3_step(s)) != SQLITE_ROW &&
+	    r != SQLITE_DONE)) {
+		sqlite3_finalize(s);
+		db_fail(st, err, "reading threads");
+		return (-1);
+	}
+	sqlite3_finalize(s);
+	return (r == SQLITE_ROW);
+}
+
+gboolean
+store_mark_add(struct store *st, const char *thread, enum mark_kind kind,
+    guint days, gint64 now, GError **err)
+{
+	return (run(st, prepare(st, "INSERT INTO mark (thread, kind, days, "
+	    "time) VALUES (?, ?, ?, ?)", "ttii", thread, mark_kind_name(kind),
+	    (gint64)days, now), err, "saving mark"));
 }

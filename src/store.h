@@ -32,6 +32,7 @@ struct thread {
 	char			*client;	/* or NULL */
 	char			*title;		/* or NULL */
 	char			*url;		/* or NULL */
+	char			*last_subject;	/* of the latest client event */
 	struct thread_state	 state;
 };
 
@@ -76,13 +77,26 @@ GPtrArray	*store_threads(struct store *st, const char *account,
 		    GError **err);
 
 /*
- * Note the draft of 'step' for the silence that began at 'anchor' as
- * intended (before APPEND) under 'message_id', then as done.
+ * Record draft 'd' (its message_id, hashes, state and times) of 'thread'.
+ * Drafts are recorded as DRAFT_PENDING before they are APPENDed.
  */
-gboolean	 store_draft_begin(struct store *st, const char *thread,
-		    guint step, gint64 anchor, const char *message_id,
-		    gint64 now, GError **err);
-gboolean	 store_draft_done(struct store *st, const char *thread,
-		    guint step, gint64 anchor, GError **err);
+gboolean	 store_draft_add(struct store *st, const char *thread,
+		    const struct thread_draft *d, GError **err);
+
+/* Move the draft 'message_id' to 'state' at 'now'. */
+gboolean	 store_draft_set_state(struct store *st, const char *message_id,
+		    enum draft_state state, gint64 now, GError **err);
+
+/* Forget a draft that never reached the server. */
+gboolean	 store_draft_forget(struct store *st, const char *message_id,
+		    GError **err);
+
+/* 1 if thread 'thread' ("platform/key") is known, 0 if not, -1 on error. */
+int		 store_thread_exists(struct store *st, const char *thread,
+		    GError **err);
+
+/* Record what the user said with "renraku mark". */
+gboolean	 store_mark_add(struct store *st, const char *thread,
+		    enum mark_kind kind, guint days, gint64 now, GError **err);
 
 #endif

@@ -9,12 +9,11 @@
 #include <string.h>
 
 #include "bizday.h"
-#include "draft.h"
+#include "compose.h"
 #include "error.h"
 #include "imap.h"
 #include "mail.h"
 #include "policy.h"
-#include "template.h"
 
 #define FIRST_SYNC_DAYS	90	/* how far back the first sync looks */
 
@@ -128,151 +127,353 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 	return (TRUE);
 }
 
-static void
-put(GHashTable *v, const char *name, char *value)
-{
-	g_hash_table_insert(v, (gpointer)name, value);
-}
-
-/* The values a template may use, for thread 't' and decision 'd'. */
-static GHashTable *
-template_values(const struct run *r, const struct thread *t,
-    const struct decision *d, guint step)
-{
-	GHashTable	*v;
-	GDate		 last;
-
-	v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-	bizday_jst_date(d->last_client, &last);
-	put(v, "client_name", g_strdup(t->client != NULL ?
-	    t->client : "ご担当者"));
-	put(v, "your_name", g_strdup(r->cfg->your_name));
-	put(v, "job_title", g_strdup(t->title != NULL ?
-	    t->title : ""));
-	put(v, "platform_name", g_strdup(
-	    rules_platform_name(r->rules, t->platform)));
-	put(v, "thread_url", g_strdup(t->url != NULL ?
-	    t->url : ""));
-	put(v, "last_contact", bizday_format_ja(&last));
-	put(v, "days_silent", g_strdup_printf("%u",
-	    d->days_silent));
-	put(v, "step", g_strdup_printf("%u", step));
-	return (v);
-}
-
-/* The message to paste, then the user's own notes, clearly apart. */
-static char *
-draft_body(const char *message, GHashTable *v)
-{
-	return (g_strdup_printf("%s\n"
-	    "――――――――――――――――――――――――――――――\n"
-	    "renraku メモ（この線から下は送信前に削除してください）\n"
-	    "プラットフォーム: %s\n"
-	    "案件: %s\n"
-	    "スレッド: %s\n"
-	    "クライアントの最後の連絡: %s\n"
-	    "無連絡の営業日数: %s日\n",
-	    message,
-	    (char *)g_hash_table_lookup(v, "platform_name"),
-	    (char *)g_hash_table_lookup(v, "job_title"),
-	    (char *)g_hash_table_lookup(v, "thread_url"),
-	    (char *)g_hash_table_lookup(v, "last_contact"),
-	    (char *)g_hash_table_lookup(v, "days_silent")));
-}
-
 /* Drafting state of one account, set up on first need. */
 struct drafter {
 	const struct run	*r;
 	struct store		*st;
 	struct imap		*s;
 	const struct account	*acct;
-	struct template		*tmpl;
 	char			*drafts;	/* mailbox name */
-	gboolean		 examined;
+	gboolean		 opened;
 };
 
+/* Open the Drafts mailbox: SELECT, or EXAMINE for a dry run. */
 static gboolean
-make_draft(struct drafter *dr, const struct thread *t,
-    const struct decision *d, GError **err)
+open_drafts(struct drafter *dr, GError **err)
 {
-	const struct run	*r = dr->r;
-	struct draft		 draft;
-	GHashTable		*v;
-	char			*subject, *message, *body, *id, *wire = NULL;
-	gsize			 len;
-	gboolean		 ok = FALSE;
-	int			 has;
+	struct imap_mailbox	mb;
 
-	if (dr->tmpl == NULL && (dr->tmpl = template_load(r->template_dirs,
-	    "followup-1", err)) == NULL)
-		return (FALSE);
-	v = template_values(r, t, d, d->step_due);
-	subject = template_render(dr->tmpl->subject, v, TRUE);
-	message = template_render(dr->tmpl->body, v, FALSE);
-	body = draft_body(message, v);
-	id = draft_message_id(t->id, d->step_due, d->last_client,
-	    dr->acct->user);
-	if (r->dry_run) {
-		printf("would draft %s step %u\nSubject: %s\n\n%s\n", t->id,
-		    d->step_due, subject, body);
-		ok = TRUE;
-		goto out;
-	}
-	if (!store_draft_begin(dr->st, t->id, d->step_due, d->last_client,
-	    id, g_date_time_to_unix(r->now), err))
-		goto out;
+	if (dr->opened)
+		return (TRUE);
 	if (dr->drafts == NULL) {
 		dr->drafts = dr->acct->drafts != NULL ?
 		    g_strdup(dr->acct->drafts) : imap_find_drafts(dr->s, err);
 		if (dr->drafts == NULL)
-			goto out;
+			return (FALSE);
 	}
-	if (!dr->examined) {
-		struct imap_mailbox mb;
+	if (dr->r->dry_run ? !imap_examine(dr->s, dr->drafts, &mb, err) :
+	    !imap_select(dr->s, dr->drafts, &mb, err))
+		return (FALSE);
+	dr->opened = TRUE;
+	return (TRUE);
+}
 
-		if (!imap_examine(dr->s, dr->drafts, &mb, err))
-			goto out;
-		dr->examined = TRUE;
-	}
-	/* a run that died after APPEND left it there: do not add another */
-	{
-		char		 step[16];
-		const char	*pairs[] = { "X-Renraku-Thread", t->id,
-				    "X-Renraku-Step", step, "Message-ID", id,
-				    NULL };
+/* The UIDs in Drafts of messages with header 'name' containing 'value'. */
+static GArray *
+find(struct drafter *dr, const char *name, const char *value, GError **err)
+{
+	const char *pairs[] = { name, value, NULL };
 
-		g_snprintf(step, sizeof step, "%u", d->step_due);
-		if ((has = imap_has_header(dr->s, pairs, err)) < 0)
-			goto out;
+	if (!open_drafts(dr, err))
+		return (NULL);
+	return (imap_search_header(dr->s, pairs, err));
+}
+
+/* What fetch_hash() learns of a draft. */
+struct fetched {
+	char	*hash;		/* SHA-256 of the bytes */
+	char	*message_id;	/* or NULL */
+};
+
+static gboolean
+hash_message(guint32 uid, const char *raw, gsize len, void *ctx,
+    GError **err)
+{
+	struct fetched	*f = ctx;
+	struct mail	 m;
+
+	g_free(f->hash);
+	f->hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+	    (const guchar *)raw, len);
+	if (mail_parse(raw, len, &m, NULL)) {
+		g_free(f->message_id);
+		f->message_id = g_strdup(m.message_id);
+		mail_clear(&m);
 	}
-	if (!has) {
-		draft.from_name = r->cfg->your_name;
-		draft.from_addr = dr->acct->user;
-		draft.subject = subject;
-		draft.body = body;
-		draft.thread = t->id;
-		draft.step = d->step_due;
-		draft.message_id = id;
-		draft.date = r->now;
-		wire = draft_build(&draft, &len);
-		if (!imap_append_draft(dr->s, dr->drafts, wire, len, r->now,
-		    err))
+	return (TRUE);
+}
+
+/*
+ * SHA-256 of draft 'uid' as the server holds it, or NULL with err; its
+ * Message-ID into *message_id when that is not NULL.
+ */
+static char *
+fetch_hash(struct drafter *dr, guint32 uid, char **message_id,
+    GError **err)
+{
+	GArray		*one = g_array_new(FALSE, FALSE, sizeof(guint32));
+	struct fetched	 f = { NULL, NULL };
+
+	g_array_append_val(one, uid);
+	if (imap_fetch(dr->s, one, hash_message, &f, err) && f.hash == NULL)
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+		    "draft UID %u vanished while being read", uid);
+	g_array_unref(one);
+	if (message_id != NULL && f.hash != NULL)
+		*message_id = f.message_id;
+	else
+		g_free(f.message_id);
+	return (f.hash);
+}
+
+/* Record a draft's new state, in memory and (unless a dry run) store. */
+static gboolean
+set_state(struct drafter *dr, struct thread_draft *d, enum draft_state s,
+    GError **err)
+{
+	d->state = s;
+	d->changed = g_date_time_to_unix(dr->r->now);
+	if (dr->r->dry_run)
+		return (TRUE);
+	return (store_draft_set_state(dr->st, d->message_id, s, d->changed,
+	    err));
+}
+
+/*
+ * Learn what became of the thread's drafts since the last run: a pending
+ * one that never arrived is forgotten; one that left Drafts was sent (the
+ * user made that step); one whose bytes changed, or that was replaced by
+ * a copy carrying our thread header, was edited and is the user's now.
+ */
+static gboolean
+reconcile(struct drafter *dr, struct thread *t, GError **err)
+{
+	GArray	*ours = NULL, *tagged = NULL;
+	guint	 i;
+	gboolean ok = FALSE;
+
+	for (i = 0; i < t->state.drafts->len; i++) {
+		struct thread_draft *d = &g_array_index(t->state.drafts,
+		    struct thread_draft, i);
+		char	*hash;
+
+		if (d->state != DRAFT_PENDING && d->state != DRAFT_LIVE &&
+		    d->state != DRAFT_EDITED)
+			continue;
+		if ((ours = find(dr, "Message-ID", d->message_id, err)) ==
+		    NULL)
 			goto out;
+		if (d->state == DRAFT_PENDING) {
+			if (ours->len > 0) {
+				if (!set_state(dr, d, DRAFT_LIVE, err))
+					goto out;
+			} else {
+				/* the run died before APPEND */
+				if (!dr->r->dry_run && !store_draft_forget(
+				    dr->st, d->message_id, err))
+					goto out;
+				d->state = DRAFT_REMOVED;
+			}
+		} else if (d->state == DRAFT_LIVE && ours->len > 0) {
+			hash = fetch_hash(dr, g_array_index(ours, guint32,
+			    ours->len - 1), NULL, err);
+			if (hash == NULL)
+				goto out;
+			if (strcmp(hash, d->raw_hash) != 0 &&
+			    !set_state(dr, d, DRAFT_EDITED, err)) {
+				g_free(hash);
+				goto out;
+			}
+			g_free(hash);
+		} else if (ours->len == 0) {
+			/* gone: sent, unless an edited copy took its place */
+			if ((tagged = find(dr, "X-Renraku-Thread", t->id,
+			    err)) == NULL)
+				goto out;
+			if (!set_state(dr, d, tagged->len > 0 ?
+			    DRAFT_EDITED : DRAFT_SENT, err))
+				goto out;
+			g_clear_pointer(&tagged, g_array_unref);
+		}
+		g_clear_pointer(&ours, g_array_unref);
 	}
-	if (!store_draft_done(dr->st, t->id, d->step_due, d->last_client,
-	    err))
-		goto out;
-	if (r->verbose > 0)
-		printf("%s: follow-up %u %s %s\n", t->id, d->step_due,
-		    has ? "already in" : "drafted in", dr->drafts);
 	ok = TRUE;
 out:
-	g_hash_table_unref(v);
-	g_free(subject);
-	g_free(message);
-	g_free(body);
-	g_free(id);
+	if (ours != NULL)
+		g_array_unref(ours);
+	if (tagged != NULL)
+		g_array_unref(tagged);
+	return (ok);
+}
+
+/*
+ * Take back the live draft 'd': only if Drafts still holds it exactly as
+ * renraku made it; otherwise it is the user's now and stays.
+ */
+static gboolean
+take_back(struct drafter *dr, struct thread_draft *d, GError **err)
+{
+	GArray	*uids;
+	char	*hash = NULL;
+	gboolean ok = FALSE;
+	guint32	 uid;
+
+	if ((uids = find(dr, "Message-ID", d->message_id, err)) == NULL)
+		return (FALSE);
+	if (uids->len == 0) {
+		ok = set_state(dr, d, DRAFT_SENT, err);
+		goto out;
+	}
+	uid = g_array_index(uids, guint32, uids->len - 1);
+	if ((hash = fetch_hash(dr, uid, NULL, err)) == NULL)
+		goto out;
+	if (strcmp(hash, d->raw_hash) != 0) {
+		ok = set_state(dr, d, DRAFT_EDITED, err);
+		goto out;
+	}
+	/* intent first: a crash after this leaves an orphan, never a
+	   draft wrongly taken for sent */
+	ok = set_state(dr, d, DRAFT_REMOVED, err) &&
+	    (dr->r->dry_run || imap_delete(dr->s, uid, err));
+out:
+	g_free(hash);
+	g_array_unref(uids);
+	return (ok);
+}
+
+/*
+ * A draft of this thread already in Drafts that the store does not know
+ * (the state was lost, or a run died between APPEND and recording it):
+ * adopt it as the live draft of 'step' instead of adding a second one.
+ * Returns 1 if adopted, 0 if there is none, -1 on error.
+ */
+static int
+adopt(struct drafter *dr, struct thread *t, const struct decision *d,
+    const struct composed *c, GError **err)
+{
+	struct thread_draft	 rec;
+	char			 step[16];
+	const char		*pairs[] = { "X-Renraku-Thread", t->id,
+				    "X-Renraku-Step", step, NULL };
+	GArray			*uids;
+	int			 rv = -1;
+
+	g_snprintf(step, sizeof step, "%u", c->step);
+	if (!open_drafts(dr, err) ||
+	    (uids = imap_search_header(dr->s, pairs, err)) == NULL)
+		return (-1);
+	if (uids->len == 0) {
+		g_array_unref(uids);
+		return (0);
+	}
+	memset(&rec, 0, sizeof rec);
+	rec.raw_hash = fetch_hash(dr, g_array_index(uids, guint32,
+	    uids->len - 1), &rec.message_id, err);
+	if (rec.raw_hash == NULL)
+		goto out;
+	if (rec.message_id == NULL) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    "%s: a draft for %s in %s has no Message-ID", dr->s ?
+		    dr->acct->host : "", t->id, dr->drafts);
+		goto out;
+	}
+	rec.content_hash = g_strdup(c->content_hash);
+	rec.step = c->step;
+	rec.anchor = d->anchor;
+	rec.created = rec.changed = g_date_time_to_unix(dr->r->now);
+	rec.state = DRAFT_LIVE;
+	rv = dr->r->dry_run || store_draft_add(dr->st, t->id, &rec, err) ?
+	    1 : -1;
+	if (rv == 1 && dr->r->verbose > 0)
+		printf("%s: follow-up %u already in %s\n", t->id, c->step,
+		    dr->drafts);
+out:
+	g_free(rec.message_id);
+	g_free(rec.content_hash);
+	g_free(rec.raw_hash);
+	g_array_unref(uids);
+	return (rv);
+}
+
+/* Compose, record as pending, APPEND, record as live. */
+static gboolean
+append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
+    const struct composed *c, GError **err)
+{
+	const struct run	*r = dr->r;
+	struct thread_draft	 rec;
+	char			*wire;
+	gsize			 len;
+	gboolean		 ok;
+
+	memset(&rec, 0, sizeof rec);
+	rec.created = rec.changed = g_date_time_to_unix(r->now);
+	rec.message_id = compose_message_id(t->id, c->step, rec.created,
+	    dr->acct->user);
+	wire = compose_message(r, dr->acct->user, t, c, rec.message_id, &len);
+	rec.raw_hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+	    (const guchar *)wire, len);
+	rec.content_hash = g_strdup(c->content_hash);
+	rec.step = c->step;
+	rec.anchor = d->anchor;
+	rec.state = DRAFT_PENDING;
+	ok = open_drafts(dr, err) &&
+	    store_draft_add(dr->st, t->id, &rec, err) &&
+	    imap_append_draft(dr->s, dr->drafts, wire, len, r->now, err) &&
+	    store_draft_set_state(dr->st, rec.message_id, DRAFT_LIVE,
+	    rec.created, err);
+	if (ok && r->verbose > 0)
+		printf("%s: follow-up %u drafted in %s\n", t->id, c->step,
+		    dr->drafts);
+	g_free(rec.message_id);
+	g_free(rec.raw_hash);
+	g_free(rec.content_hash);
 	g_free(wire);
+	return (ok);
+}
+
+/* Bring the thread's draft in line with the decision. */
+static gboolean
+act(struct drafter *dr, struct thread *t, GError **err)
+{
+	const struct run	*r = dr->r;
+	struct policy		 p;
+	struct decision		 d;
+	struct composed		 c;
+	struct thread_draft	*live;
+	gboolean		 ok = TRUE;
+	int			 adopted;
+
+	run_policy(r, t->platform, &p);
+	policy_decide(&t->state, &p, g_date_time_to_unix(r->now), &d);
+	live = d.live >= 0 ? &g_array_index(t->state.drafts,
+	    struct thread_draft, d.live) : NULL;
+	if (d.action == ACTION_NONE)
+		return (TRUE);
+	if (d.action == ACTION_REMOVE) {
+		if (r->dry_run)
+			printf("would take back the draft of %s: %s\n", t->id,
+			    d.why);
+		ok = take_back(dr, live, err);
+		if (ok && r->verbose > 0 && !r->dry_run)
+			printf("%s: draft taken back: %s\n", t->id, d.why);
+		return (ok);
+	}
+	if (!compose_draft(r, t, &d, d.step_due, &c, err))
+		return (FALSE);
+	if (d.action == ACTION_REFRESH && live->step == d.step_due &&
+	    strcmp(live->content_hash, c.content_hash) == 0)
+		goto out;	/* nothing changed */
+	if (r->dry_run) {
+		printf("would %s %s step %u (%s)\nSubject: %s\n\n%s\n",
+		    d.action == ACTION_REFRESH ? "refresh" : "draft", t->id,
+		    d.step_due, c.template_path, c.subject, c.body);
+		goto out;
+	}
+	if (d.action == ACTION_REFRESH) {
+		if (!(ok = take_back(dr, live, err)))
+			goto out;
+		if (live->state == DRAFT_EDITED)
+			goto out;	/* the user's now: leave it be */
+	} else {
+		if ((adopted = adopt(dr, t, &d, &c, err)) != 0) {
+			ok = adopted > 0;
+			goto out;
+		}
+	}
+	ok = append_draft(dr, t, &d, &c, err);
+out:
+	composed_clear(&c);
 	return (ok);
 }
 
@@ -280,9 +481,7 @@ static gboolean
 draft_due(const struct run *r, struct store *st, struct imap *s,
     const struct account *acct, GError **err)
 {
-	struct drafter	 dr = { r, st, s, acct, NULL, NULL, FALSE };
-	struct policy	 p = { r->cfg->step1_days };
-	struct decision	 d;
+	struct drafter	 dr = { r, st, s, acct, NULL, FALSE };
 	GPtrArray	*threads;
 	gboolean	 ok = TRUE;
 	guint		 i;
@@ -290,14 +489,11 @@ draft_due(const struct run *r, struct store *st, struct imap *s,
 	if ((threads = store_threads(st, acct->name, err)) == NULL)
 		return (FALSE);
 	for (i = 0; ok && i < threads->len; i++) {
-		const struct thread *t = threads->pdata[i];
+		struct thread *t = threads->pdata[i];
 
-		policy_decide(&t->state, &p, g_date_time_to_unix(r->now), &d);
-		if (d.step_due > 0)
-			ok = make_draft(&dr, t, &d, err);
+		ok = reconcile(&dr, t, err) && act(&dr, t, err);
 	}
 	g_ptr_array_unref(threads);
-	template_free(dr.tmpl);
 	g_free(dr.drafts);
 	return (ok);
 }

@@ -16,7 +16,18 @@ const char *const template_placeholders[] = {
 	"last_contact",		/* the day of the client's last event */
 	"days_silent",		/* business days since then */
 	"step",
+	"remedy",		/* the platform's own remedy, from its rules */
 	NULL
+};
+
+const char *const template_sections[] = {
+	"negotiating", "active", "contracted", "funded", "delivered",
+	"not_funded", NULL
+};
+
+const char *const template_names[] = {
+	"followup-1", "followup-2", "request-escrow", "end-contract",
+	"request-acceptance", "escalation", NULL
 };
 
 static void G_GNUC_PRINTF(4, 5)
@@ -33,25 +44,37 @@ complain(GString *errors, const char *path, guint line, const char *fmt,
 	va_end(ap);
 }
 
-/* Check every {{...}} of one line. */
+/* Check every {{...}} of one line; 'open' is the stack of sections. */
 static void
-check_line(GString *errors, const char *path, guint line, const char *s)
+check_line(GString *errors, const char *path, guint line, const char *s,
+    GPtrArray *open)
 {
-	const char	*open, *close;
+	const char	*o, *c;
 	char		*name;
 
-	while ((open = strstr(s, "{{")) != NULL) {
-		if ((close = strstr(open + 2, "}}")) == NULL) {
+	while ((o = strstr(s, "{{")) != NULL) {
+		if ((c = strstr(o + 2, "}}")) == NULL) {
 			complain(errors, path, line, "'{{' without '}}'");
 			return;
 		}
-		name = g_strstrip(g_strndup(open + 2, (gsize)(close - open -
-		    2)));
-		if (!g_strv_contains(template_placeholders, name))
+		name = g_strstrip(g_strndup(o + 2, (gsize)(c - o - 2)));
+		if (name[0] == '#') {
+			if (!g_strv_contains(template_sections, name + 1))
+				complain(errors, path, line, "unknown section "
+				    "{{%s}}", name);
+			g_ptr_array_add(open, g_strdup(name + 1));
+		} else if (name[0] == '/') {
+			if (open->len == 0 || strcmp(open->pdata[open->len -
+			    1], name + 1) != 0)
+				complain(errors, path, line, "{{%s}} closes "
+				    "no open section", name);
+			else
+				g_ptr_array_remove_index(open, open->len - 1);
+		} else if (!g_strv_contains(template_placeholders, name))
 			complain(errors, path, line, "unknown placeholder "
 			    "{{%s}}", name);
 		g_free(name);
-		s = close + 2;
+		s = c + 2;
 	}
 }
 
@@ -60,57 +83,65 @@ template_parse(const char *path, const char *text, GError **err)
 {
 	struct template	 *t;
 	GString		 *errors = g_string_new(NULL), *body;
+	GPtrArray	 *open;
 	char		**lines;
-	guint		  i;
+	guint		  i, opened_at = 0;
 	gboolean	  in_header = TRUE;
 
 	t = g_new0(struct template, 1);
 	t->path = g_strdup(path);
 	body = g_string_new(NULL);
+	open = g_ptr_array_new_with_free_func(g_free);
 	if (!g_utf8_validate(text, -1, NULL))
 		complain(errors, path, 1, "not UTF-8 text");
 	lines = g_strsplit(text, "\n", -1);
 	for (i = 0; errors->len == 0 && lines[i] != NULL; i++) {
-		char *l = lines[i];
-		gsize n = strlen(l);
+		char	*l = lines[i], *colon;
+		gsize	 n = strlen(l);
+		guint	 depth = open->len;
 
 		if (n > 0 && l[n - 1] == '\r')
 			l[n - 1] = '\0';
-		if (in_header) {
-			char *colon;
-
-			if (*l == '\0') {
-				in_header = FALSE;
-				continue;
-			}
-			if ((colon = strchr(l, ':')) == NULL) {
-				complain(errors, path, i + 1, "expected "
-				    "'Subject: ...' and a blank line before "
-				    "the body");
-				continue;
-			}
-			*colon = '\0';
-			if (g_ascii_strcasecmp(g_strstrip(l), "Subject") !=
-			    0) {
-				complain(errors, path, i + 1, "unknown header "
-				    "'%s' (only Subject)", l);
-				continue;
-			}
-			g_free(t->subject);
-			t->subject = g_strdup(g_strstrip(colon + 1));
-			check_line(errors, path, i + 1, t->subject);
+		if (!in_header) {
+			check_line(errors, path, i + 1, l, open);
+			if (open->len > depth)
+				opened_at = i + 1;
+			g_string_append(body, l);
+			g_string_append_c(body, '\n');
 			continue;
 		}
-		check_line(errors, path, i + 1, l);
-		g_string_append(body, l);
-		g_string_append_c(body, '\n');
+		if (*l == '\0') {
+			in_header = FALSE;
+			continue;
+		}
+		if ((colon = strchr(l, ':')) == NULL) {
+			complain(errors, path, i + 1, "expected 'Subject: "
+			    "...' and a blank line before the body");
+			continue;
+		}
+		*colon = '\0';
+		if (g_ascii_strcasecmp(g_strstrip(l), "Subject") != 0) {
+			complain(errors, path, i + 1, "unknown header '%s' "
+			    "(only Subject)", l);
+			continue;
+		}
+		g_free(t->subject);
+		t->subject = g_strdup(g_strstrip(colon + 1));
+		check_line(errors, path, i + 1, t->subject, open);
+		if (open->len > 0)
+			complain(errors, path, i + 1, "sections cannot be "
+			    "used in the Subject");
 	}
 	g_strfreev(lines);
+	if (errors->len == 0 && open->len > 0)
+		complain(errors, path, opened_at, "section {{#%s}} is not "
+		    "closed", (char *)open->pdata[open->len - 1]);
 	if (errors->len == 0 && t->subject == NULL)
 		complain(errors, path, 1, "no Subject: line");
 	else if (errors->len == 0 && in_header)
 		complain(errors, path, i, "no body: a blank line must follow "
 		    "the headers");
+	g_ptr_array_unref(open);
 	/* drop trailing blank lines, keep one line end */
 	while (body->len > 1 && body->str[body->len - 1] == '\n' &&
 	    body->str[body->len - 2] == '\n')
@@ -127,37 +158,55 @@ template_parse(const char *path, const char *text, GError **err)
 	return (t);
 }
 
-struct template *
-template_load(const char *const *dirs, const char *name, GError **err)
+char *
+template_find(const char *const *dirs, const char *platform,
+    const char *name)
 {
-	struct template	*t = NULL;
-	GError		*e = NULL;
-	char		*path, *text, *file;
-	guint		 i;
+	char	*file, *path;
+	guint	 i;
 
 	file = g_strconcat(name, ".txt", NULL);
 	for (i = 0; dirs[i] != NULL; i++) {
-		path = g_build_filename(dirs[i], file, NULL);
-		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+		if (platform != NULL) {
+			path = g_build_filename(dirs[i], platform, file, NULL);
+			if (g_file_test(path, G_FILE_TEST_EXISTS))
+				goto found;
 			g_free(path);
-			continue;
 		}
-		if (!g_file_get_contents(path, &text, NULL, &e)) {
-			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-			    "%s: %s", path, e->message);
-			g_error_free(e);
-		} else {
-			t = template_parse(path, text, err);
-			g_free(text);
-		}
+		path = g_build_filename(dirs[i], file, NULL);
+		if (g_file_test(path, G_FILE_TEST_EXISTS))
+			goto found;
 		g_free(path);
-		g_free(file);
-		return (t);
 	}
-	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-	    "template %s not found (looked in %u directories)", file, i);
+	path = NULL;
+found:
 	g_free(file);
-	return (NULL);
+	return (path);
+}
+
+struct template *
+template_load(const char *const *dirs, const char *platform,
+    const char *name, GError **err)
+{
+	struct template	*t = NULL;
+	GError		*e = NULL;
+	char		*path, *text;
+
+	if ((path = template_find(dirs, platform, name)) == NULL) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "template %s.txt not found", name);
+		return (NULL);
+	}
+	if (!g_file_get_contents(path, &text, NULL, &e)) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG, "%s",
+		    e->message);
+		g_error_free(e);
+	} else {
+		t = template_parse(path, text, err);
+		g_free(text);
+	}
+	g_free(path);
+	return (t);
 }
 
 void
@@ -171,19 +220,40 @@ template_free(struct template *t)
 	g_free(t);
 }
 
+/* Whether the line starting at 's' holds only the marker ending at 'e'. */
+static gboolean
+marker_alone(const char *start, const char *s, const char *e)
+{
+	return ((s == start || s[-1] == '\n') && (*e == '\n' || *e == '\0'));
+}
+
 char *
-template_render(const char *text, GHashTable *values, gboolean one_line)
+template_render(const char *text, GHashTable *values, GHashTable *sections,
+    gboolean one_line)
 {
 	GString		*out = g_string_new(NULL);
-	const char	*open, *close, *v;
+	const char	*start = text, *o, *c, *v;
 	char		*name;
+	guint		 hidden = 0;	/* depth of sections switched off */
 
-	while ((open = strstr(text, "{{")) != NULL &&
-	    (close = strstr(open + 2, "}}")) != NULL) {
-		g_string_append_len(out, text, open - text);
-		name = g_strstrip(g_strndup(open + 2, (gsize)(close - open -
-		    2)));
-		v = g_hash_table_lookup(values, name);
+	while ((o = strstr(text, "{{")) != NULL &&
+	    (c = strstr(o + 2, "}}")) != NULL) {
+		if (hidden == 0)
+			g_string_append_len(out, text, o - text);
+		name = g_strstrip(g_strndup(o + 2, (gsize)(c - o - 2)));
+		text = c + 2;
+		if (name[0] == '#' || name[0] == '/') {
+			if (name[0] == '#' && (hidden > 0 || sections == NULL ||
+			    !g_hash_table_contains(sections, name + 1)))
+				hidden++;
+			else if (name[0] == '/' && hidden > 0)
+				hidden--;
+			if (marker_alone(start, o, text) && *text == '\n')
+				text++;
+			g_free(name);
+			continue;
+		}
+		v = hidden > 0 ? NULL : g_hash_table_lookup(values, name);
 		g_free(name);
 		for (; v != NULL && *v != '\0'; v++) {
 			if (one_line && ((guchar)*v < 0x20 || *v == 0x7f))
@@ -191,8 +261,8 @@ template_render(const char *text, GHashTable *values, gboolean one_line)
 			else
 				g_string_append_c(out, *v);
 		}
-		text = close + 2;
 	}
-	g_string_append(out, text);
+	if (hidden == 0)
+		g_string_append(out, text);
 	return (g_string_free(out, FALSE));
 }

@@ -2,9 +2,11 @@
  * template.h: the user-editable texts drafts are made from.
  *
  * A template file is a header block ("Subject: ..." at least), a blank
- * line, and the body.  {{name}} is replaced by a value; the names are
- * listed in template_placeholders.  A file is checked when it is loaded,
- * so a misspelt placeholder never reaches a client.
+ * line, and the body, in UTF-8.  {{name}} is replaced by a value (the names
+ * are in template_placeholders); {{#section}} ... {{/section}} shows its
+ * text only when the section is on (the names are in template_sections:
+ * the contract phases, and not_funded).  A file is checked when it is
+ * loaded, so a misspelt placeholder never reaches a client.
  */
 #ifndef RENRAKU_TEMPLATE_H
 #define RENRAKU_TEMPLATE_H
@@ -20,14 +22,28 @@ struct template {
 /* The placeholder names a template may use (NULL-terminated). */
 extern const char *const template_placeholders[];
 
+/* The section names a template may use (NULL-terminated). */
+extern const char *const template_sections[];
+
+/* The situations renraku drafts for: one template file each. */
+extern const char *const template_names[];
+
 /*
- * Load template 'name' (e.g. "followup-1") from the first of 'dirs'
- * (NULL-terminated, highest priority first) that has "name.txt", and check
- * it.  Problems are reported as "FILE:LINE: what" (RENRAKU_ERROR_CONFIG).
- * Returns a template for template_free(), or NULL with err set.
+ * Find "name.txt" for 'platform' in 'dirs' (NULL-terminated, highest
+ * priority first): in each directory, "platform/name.txt" comes before
+ * "name.txt".  Returns the allocated path, or NULL if there is none.
  */
-struct template	*template_load(const char *const *dirs, const char *name,
-		    GError **err);
+char		*template_find(const char *const *dirs, const char *platform,
+		    const char *name);
+
+/*
+ * Load and check template 'name' for 'platform' (may be NULL), found as
+ * template_find() does.  Problems are reported as "FILE:LINE: what"
+ * (RENRAKU_ERROR_CONFIG).  Returns a template for template_free(), or NULL
+ * with err set.
+ */
+struct template	*template_load(const char *const *dirs, const char *platform,
+		    const char *name, GError **err);
 
 /* Check and split 'text', read from 'path'; as template_load(). */
 struct template	*template_parse(const char *path, const char *text,
@@ -36,12 +52,14 @@ struct template	*template_parse(const char *path, const char *text,
 void		 template_free(struct template *t);
 
 /*
- * Replace each {{name}} of 'text' with its value in 'values' (name ->
- * UTF-8 string; a missing value renders as ""), and, when 'one_line',
- * turn control characters of the values into spaces so they cannot break
- * a header.  Returns an allocated string.
+ * Fill 'text': each {{name}} becomes its value in 'values' (name -> UTF-8
+ * string; missing renders as ""), and each {{#s}}...{{/s}} keeps its text
+ * when 's' is in 'sections' (a set: name -> anything), dropping it
+ * otherwise; a section's line that holds only the marker is dropped too.
+ * With 'one_line', control characters in values become spaces so they
+ * cannot break a header.  Returns an allocated string.
  */
 char		*template_render(const char *text, GHashTable *values,
-		    gboolean one_line);
+		    GHashTable *sections, gboolean one_line);
 
 #endif

@@ -32,7 +32,7 @@ ARTICLE = ('お忙しいとは思いますが、納期の都合もございま�
 
 def run(cfg, *args, now=NOW):
     cmd = [RENRAKU, '-c', cfg] + list(args)
-    if now and args and args[0] in ('sync', 'status'):
+    if now and ('sync' in args or 'status' in args):
         cmd += ['--now', now]
     env = dict(os.environ, RENRAKU_DATADIR=TOP,
                XDG_CONFIG_HOME=os.path.join(srv.dir, 'xdg'))
@@ -178,11 +178,16 @@ try:
         b'<20251020090451.c0ffee12ab34@crowdworks.jp>',
         b'<second-message@crowdworks.jp>')
     srv.append('INBOX', dovecot.dated(raw, new), new)
-    r = run(cfg, 'sync', now='2026-12-15T09:00:00+09:00')
-    ok(r.returncode == 0 and len(drafts()) == 2,
-       'a newer client message resets the silence', r.stderr)
+    r = run(cfg, '-v', 'sync', now='2026-12-15T09:00:00+09:00')
+    threads = sorted(m['X-Renraku-Thread'] for f, m in drafts())
+    ok(r.returncode == 0 and threads == ['lancers/5561234'],
+       'a newer client message makes the untouched draft stale: it is '
+       'taken back', (r.stdout, r.stderr, threads))
     r = run(cfg, 'sync', now='2026-12-17T09:00:00+09:00')
-    ok(r.returncode == 0 and len(drafts()) == 3,
+    d = dict((m['X-Renraku-Thread'], m) for f, m in drafts())
+    body = (d['crowdworks/63712345'].get_body(('plain',)).get_content()
+            if 'crowdworks/63712345' in d else '')
+    ok(r.returncode == 0 and len(d) == 2 and '12月14日（月）' in body,
        'and a new follow-up comes 3 business days after it', r.stderr)
 
     # Two runs may not overlap.
