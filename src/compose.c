@@ -3,6 +3,7 @@
  */
 #include "compose.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "bizday.h"
@@ -124,6 +125,8 @@ compose_message(const struct run *r, const char *user,
     const char *message_id, gsize *len)
 {
 	struct draft	d;
+	gboolean	fell_back;
+	char		*wire;
 
 	memset(&d, 0, sizeof d);
 	d.from_name = r->cfg->your_name;
@@ -135,7 +138,13 @@ compose_message(const struct run *r, const char *user,
 	d.step = c->step;
 	d.message_id = message_id;
 	d.date = r->now;
-	return (draft_build(&d, len));
+	d.iso2022jp = r->cfg->iso2022jp;
+	wire = draft_build(&d, len, &fell_back);
+	if (fell_back)
+		g_printerr("renraku: warning: %s: the draft has characters "
+		    "ISO-2022-JP cannot carry; it is written in UTF-8\n",
+		    t->id);
+	return (wire);
 }
 
 char *

@@ -12,7 +12,8 @@
 
 /* Keys each group accepts; anything else is reported, to catch typos. */
 static const char *const general_keys[] = {
-	"your_name", "state_dir", "templates_dir", "timeout", NULL
+	"your_name", "state_dir", "templates_dir", "timeout", "draft_charset",
+	NULL
 };
 static const char *const policy_keys[] = { "step1_days", "step2_days",
 	"step3_days", "remedy_days", "remedy_in_contract", "days_off",
@@ -300,6 +301,14 @@ config_load(const char *path, GError **err)
 		complain(&c, "general", "templates_dir", "'%s' is not a "
 		    "directory", cfg->templates_dir);
 	cfg->timeout = get_uint(&c, "general", "timeout", 60, 1, 3600);
+	if ((v = get_string(&c, "general", "draft_charset")) != NULL) {
+		if (g_ascii_strcasecmp(v, "iso-2022-jp") == 0)
+			cfg->iso2022jp = TRUE;
+		else if (g_ascii_strcasecmp(v, "utf-8") != 0)
+			complain(&c, "general", "draft_charset", "'%s' is not "
+			    "utf-8 or iso-2022-jp", v);
+		g_free(v);
+	}
 
 	check_keys(&c, "policy", policy_keys);
 	load_policy(&c, "policy", &cfg->policy);

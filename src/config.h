@@ -36,6 +36,7 @@ struct config {
 	char		*state_dir;
 	char		*templates_dir;	/* NULL: only the installed templates */
 	guint		 timeout;	/* seconds, for every network wait */
+	gboolean	 iso2022jp;	/* draft_charset = iso-2022-jp */
 	struct policy_override policy;	/* [policy] */
 	GHashTable	*platform_policy;	/* "crowdworks" -> struct
 						   policy_override *, from

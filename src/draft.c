@@ -30,30 +30,26 @@ draft_message_id(const char *thread, guint step, gint64 when,
 	return (id);
 }
 
+/* 's' in ISO-2022-JP, or NULL if some character does not fit. */
+static char *
+to_jis(const char *s, gsize *len)
+{
+	return (g_convert(s, -1, "ISO-2022-JP", "UTF-8", NULL, len, NULL));
+}
+
 char *
-draft_build(const struct draft *d, gsize *len)
+draft_build(const struct draft *d, gsize *len, gboolean *fell_back)
 {
 	GMimeMessage		*m;
 	GMimeTextPart		*tp;
 	GMimeFormatOptions	*fo;
+	InternetAddressList	*list;
 	GString			*crlf;
-	const char		*p;
-	char			*wire, step[16];
-
-	m = g_mime_message_new(TRUE);
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, d->from_name,
-	    d->from_addr);
-	if (d->to_addr != NULL)
-		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO,
-		    d->from_name, d->to_addr);
-	g_mime_message_set_subject(m, d->subject, "utf-8");
-	g_mime_message_set_date(m, d->date);
-	g_mime_message_set_message_id(m, d->message_id);
-	g_mime_object_set_header(GMIME_OBJECT(m), "X-Renraku-Thread",
-	    d->thread, NULL);
-	g_snprintf(step, sizeof step, "%u", d->step);
-	g_mime_object_set_header(GMIME_OBJECT(m), "X-Renraku-Step", step,
-	    NULL);
+	const char		*p, *cs;
+	char			*wire, step[16], *jis = NULL, *t = NULL;
+	gsize			 jlen = 0;
+	gboolean		 jp = FALSE;
+	guint			 i;
 
 	/* base64 does not fix line ends inside: make them CRLF first */
 	crlf = g_string_new(NULL);
@@ -62,12 +58,68 @@ draft_build(const struct draft *d, gsize *len)
 			g_string_append_c(crlf, '\r');
 		g_string_append_c(crlf, *p);
 	}
+	if (d->iso2022jp) {
+		/* all of it must fit, or none of it is ISO-2022-JP */
+		const char *also[] = { d->subject, d->from_name };
+
+		jis = to_jis(crlf->str, &jlen);
+		jp = jis != NULL;
+		for (i = 0; jp && i < G_N_ELEMENTS(also); i++) {
+			if (also[i] == NULL)
+				continue;
+			t = to_jis(also[i], NULL);
+			jp = t != NULL;
+			g_free(t);
+		}
+		if (fell_back != NULL)
+			*fell_back = !jp;
+	} else if (fell_back != NULL)
+		*fell_back = FALSE;
+	cs = jp ? "iso-2022-jp" : "utf-8";
+
+	m = g_mime_message_new(TRUE);
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, d->from_name,
+	    d->from_addr);
+	if (d->to_addr != NULL)
+		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO,
+		    d->from_name, d->to_addr);
+	for (i = 0; jp && i < 2; i++) {
+		list = g_mime_message_get_addresses(m, i == 0 ?
+		    GMIME_ADDRESS_TYPE_FROM : GMIME_ADDRESS_TYPE_TO);
+		if (list != NULL && internet_address_list_length(list) > 0)
+			internet_address_set_charset(
+			    internet_address_list_get_address(list, 0), cs);
+	}
+	g_mime_message_set_subject(m, d->subject, cs);
+	g_mime_message_set_date(m, d->date);
+	g_mime_message_set_message_id(m, d->message_id);
+	g_mime_object_set_header(GMIME_OBJECT(m), "X-Renraku-Thread",
+	    d->thread, NULL);
+	g_snprintf(step, sizeof step, "%u", d->step);
+	g_mime_object_set_header(GMIME_OBJECT(m), "X-Renraku-Step", step,
+	    NULL);
+
 	tp = g_mime_text_part_new_with_subtype("plain");
-	g_mime_part_set_content_encoding(GMIME_PART(tp),
-	    GMIME_CONTENT_ENCODING_BASE64);
-	g_mime_text_part_set_text(tp, crlf->str);
-	g_mime_text_part_set_charset(tp, "utf-8");
+	if (jp) {
+		GMimeStream		*st;
+		GMimeDataWrapper	*dw;
+
+		st = g_mime_stream_mem_new_with_buffer(jis, jlen);
+		dw = g_mime_data_wrapper_new_with_stream(st,
+		    GMIME_CONTENT_ENCODING_7BIT);
+		g_mime_part_set_content(GMIME_PART(tp), dw);
+		g_mime_part_set_content_encoding(GMIME_PART(tp),
+		    GMIME_CONTENT_ENCODING_7BIT);
+		g_object_unref(dw);
+		g_object_unref(st);
+	} else {
+		g_mime_part_set_content_encoding(GMIME_PART(tp),
+		    GMIME_CONTENT_ENCODING_BASE64);
+		g_mime_text_part_set_text(tp, crlf->str);
+	}
+	g_mime_text_part_set_charset(tp, cs);
 	g_string_free(crlf, TRUE);
+	g_free(jis);
 	g_mime_message_set_mime_part(m, GMIME_OBJECT(tp));
 	g_object_unref(tp);
 

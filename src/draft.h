@@ -16,14 +16,19 @@ struct draft {
 	guint		 step;		/* X-Renraku-Step */
 	const char	*message_id;	/* without <> */
 	GDateTime	*date;
+	gboolean	 iso2022jp;	/* ISO-2022-JP, 7bit, if the text fits */
 };
 
 /*
  * The draft as an RFC 5322 message with CRLF line ends: UTF-8 text in
- * base64, the Subject encoded, and the X-Renraku-Thread and X-Renraku-Step
- * headers that identify it.  Returns an allocated string of *len bytes.
+ * base64 (or, with iso2022jp, ISO-2022-JP in 7bit with the Subject and
+ * names encoded in ISO-2022-JP), and the X-Renraku-Thread and
+ * X-Renraku-Step headers that identify it.  When iso2022jp is asked for
+ * but some character does not fit, the draft is UTF-8 and *fell_back
+ * (if not NULL) is set; no character is ever dropped.  Returns an
+ * allocated string of *len bytes.
  */
-char	*draft_build(const struct draft *d, gsize *len);
+char	*draft_build(const struct draft *d, gsize *len, gboolean *fell_back);
 
 /*
  * A Message-ID for the draft of 'step' for 'thread' made at 'when'

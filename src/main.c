@@ -19,6 +19,8 @@
 
 #include "error.h"
 #include "mail.h"
+#include "policy.h"
+#include "preview.h"
 #include "rules.h"
 #include "run.h"
 #include "status.h"
@@ -51,39 +53,76 @@ static const GOptionEntry global_options[] = {
 	{ NULL }
 };
 
+static guint	 opt_step;
+
+static const GOptionEntry now_option[] = {
+	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
+	  "Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)",
+	  "TIME" },
+	{ NULL }
+};
+
 static const GOptionEntry sync_options[] = {
 	{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &opt_dry_run,
-	  "Read mail and decide, but append no draft (prints them)", NULL },
+	  "Read mail and decide, but change nothing in Drafts (prints the "
+	  "drafts)", NULL },
 	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
 	  "Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)",
 	  "TIME" },
 	{ NULL }
 };
 
-static const GOptionEntry status_options[] = {
+static const GOptionEntry preview_options[] = {
+	{ "step", 0, 0, G_OPTION_ARG_INT, &opt_step,
+	  "The follow-up step to show, 1 to 3 (default: the one due or next)",
+	  "N" },
 	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
 	  "Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)",
 	  "TIME" },
 	{ NULL }
 };
 
-static const GOptionEntry mark_options[] = {
-	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
-	  "Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)",
-	  "TIME" },
-	{ NULL }
-};
+static gboolean	cmd_sync(const struct run *, struct store *, char **,
+		    GError **);
+static gboolean	cmd_status(const struct run *, struct store *, char **,
+		    GError **);
+static gboolean	cmd_mark(const struct run *, struct store *, char **,
+		    GError **);
+static gboolean	cmd_templates(const struct run *, struct store *, char **,
+		    GError **);
+static gboolean	cmd_preview(const struct run *, struct store *, char **,
+		    GError **);
 
-static const char commands_help[] =
-	"Commands:\n"
-	"  sync     read new platform mail and draft the follow-ups due\n"
-	"  status   one line per contract thread: silence and next step\n"
-	"  mark PLATFORM/KEY sent|replied|snooze DAYS|done|resume\n"
-	"           tell renraku what you did or want for a thread\n"
-	"\n"
-	"Run \"renraku COMMAND --help\" for a command's options.\n"
-	"Exit status: 0 success, 64 usage, 75 server unreachable or failed "
-	"(try\nagain later), 78 configuration error, 1 other failure.";
+/* The commands: their words and flags are what users' scripts rely on. */
+static const struct command {
+	const char		*name;
+	const char		*params;
+	const char		*summary;
+	const GOptionEntry	*options;
+	int			 min_args, max_args;
+	gboolean		 lock;	/* takes the lock: changes state */
+	gboolean		 (*run)(const struct run *, struct store *,
+				    char **, GError **);
+} commands[] = {
+	{ "sync", NULL, "read new platform mail and draft the follow-ups due "
+	  "(prints nothing on success unless -v is given)", sync_options, 0,
+	  0, TRUE, cmd_sync },
+	{ "status", NULL, "one line per contract thread: phase, silence and "
+	  "next step", now_option, 0, 0, FALSE, cmd_status },
+	{ "mark", "PLATFORM/KEY sent|replied|snooze DAYS|done|resume",
+	  "record what you did or want for a thread\n"
+	  "  sent      you sent the next follow-up yourself\n"
+	  "  replied   the client answered (outside the platform's mail)\n"
+	  "  snooze N  no drafts for N business days\n"
+	  "  done      nothing more to do for this thread\n"
+	  "  resume    undo done and snooze", now_option, 2, 3, TRUE,
+	  cmd_mark },
+	{ "templates", "list|check", "where each template comes from, or "
+	  "check them all", NULL, 1, 1, FALSE, cmd_templates },
+	{ "preview", "PLATFORM/KEY", "print the draft for a thread as it "
+	  "would be made now, without touching the server", preview_options,
+	  1, 1, FALSE, cmd_preview },
+};
 
 static int
 exit_status(const GError *e)
@@ -168,9 +207,46 @@ take_lock(const char *state_dir, GError **err)
 	return (fd);
 }
 
+static gboolean
+cmd_sync(const struct run *r, struct store *st, char **args, GError **err)
+{
+	return (sync_run(r, st, err));
+}
+
+static gboolean
+cmd_status(const struct run *r, struct store *st, char **args, GError **err)
+{
+	return (status_print(r, st, stdout, err));
+}
+
+static gboolean
+cmd_templates(const struct run *r, struct store *st, char **args,
+    GError **err)
+{
+	if (strcmp(args[0], "list") == 0)
+		return (templates_list(r, stdout, err));
+	if (strcmp(args[0], "check") == 0)
+		return (templates_check(r, stdout, err));
+	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+	    "templates: '%s' is not list or check", args[0]);
+	return (FALSE);
+}
+
+static gboolean
+cmd_preview(const struct run *r, struct store *st, char **args,
+    GError **err)
+{
+	if (opt_step > 3) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "preview: --step is 1, 2 or 3");
+		return (FALSE);
+	}
+	return (preview_print(r, st, args[0], opt_step, stdout, err));
+}
+
 /* "renraku mark THREAD WHAT [DAYS]": check it and record it. */
 static gboolean
-mark(const struct run *r, struct store *st, char **args, GError **err)
+cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
 {
 	char	*end;
 	guint64	 days = 0;
@@ -209,20 +285,44 @@ mark(const struct run *r, struct store *st, char **args, GError **err)
 	    (guint)days, g_date_time_to_unix(r->now), err));
 }
 
+/* The commands, for --help. */
+static char *
+commands_help(void)
+{
+	GString	*s = g_string_new("Commands:\n");
+	gsize	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(commands); i++) {
+		const char *nl = strchr(commands[i].summary, '\n');
+
+		g_string_append_printf(s, "  %s%s%s\n      %.*s\n",
+		    commands[i].name, commands[i].params != NULL ? " " : "",
+		    commands[i].params != NULL ? commands[i].params : "",
+		    nl != NULL ? (int)(nl - commands[i].summary) :
+		    (int)strlen(commands[i].summary), commands[i].summary);
+	}
+	g_string_append(s, "\nRun \"renraku COMMAND --help\" for a command's "
+	    "options.\nExit status: 0 success, 64 usage error, 75 the server "
+	    "could not be\nreached or failed (try again later), 78 "
+	    "configuration error, 1 other failure.");
+	return (g_string_free(s, FALSE));
+}
+
 int
 main(int argc, char **argv)
 {
-	GOptionContext	*ctx;
-	GError		*e = NULL;
-	struct config	*cfg = NULL;
-	struct rules	*rules = NULL;
-	struct store	*st = NULL;
-	struct run	 r;
-	const char	*cmd;
-	char		*tdirs[4], *rdirs[3], *path = NULL;
-	char		**mark_args = NULL;
-	int		 cmdi, status = 0, lock = -1, nt = 0;
-	gboolean	 ok;
+	const struct command	*c = NULL;
+	GOptionContext		*ctx;
+	GError			*e = NULL;
+	struct config		*cfg = NULL;
+	struct rules		*rules = NULL;
+	struct store		*st = NULL;
+	struct run		 r;
+	char			*tdirs[4], *rdirs[3], *path = NULL, *help;
+	char			*argsv[8] = { NULL };
+	int			 cmdi, status = 0, lock = -1, nt = 0, nargs;
+	gsize			 i;
+	gboolean		 ok;
 
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);
@@ -233,80 +333,76 @@ main(int argc, char **argv)
 	ctx = g_option_context_new("COMMAND [OPTION…]");
 	g_option_context_set_summary(ctx, "Drafts polite follow-ups when a "
 	    "client on CrowdWorks, Lancers or Coconala goes silent.");
-	g_option_context_set_description(ctx, commands_help);
+	help = commands_help();
+	g_option_context_set_description(ctx, help);
 	g_option_context_add_main_entries(ctx, global_options, NULL);
 	{
 		int	 gargc = cmdi;
 
 		ok = g_option_context_parse(ctx, &gargc, &argv, &e);
-		/* options parsed; what is left before cmdi is unknown */
 		if (ok && gargc > 1) {
 			g_option_context_free(ctx);
+			g_free(help);
 			return (usage_error("unexpected argument before the "
 			    "command"));
 		}
 	}
+	g_option_context_free(ctx);
+	g_free(help);
 	if (!ok) {
-		g_option_context_free(ctx);
 		status = usage_error(e->message);
 		g_error_free(e);
 		return (status);
 	}
-	g_option_context_free(ctx);
 	if (opt_version) {
 		printf("renraku %s\n", PACKAGE_VERSION);
 		return (0);
 	}
 	if (cmdi >= argc)
-		return (usage_error("no command given (sync or status)"));
-	cmd = argv[cmdi];
-
-	/* command options */
-	ctx = g_option_context_new(strcmp(cmd, "mark") == 0 ?
-	    "PLATFORM/KEY sent|replied|snooze DAYS|done|resume" : NULL);
-	if (strcmp(cmd, "sync") == 0) {
-		g_option_context_set_summary(ctx, "renraku sync: read new "
-		    "platform mail and append the follow-up drafts due.\n"
-		    "Prints nothing on success unless -v is given.");
-		g_option_context_add_main_entries(ctx, sync_options, NULL);
-	} else if (strcmp(cmd, "mark") == 0) {
-		g_option_context_set_summary(ctx, "renraku mark: record what "
-		    "you did or want for a thread.\n"
-		    "  sent      you sent the next follow-up yourself\n"
-		    "  replied   the client answered (outside the platform "
-		    "mail)\n"
-		    "  snooze N  no drafts for N business days\n"
-		    "  done      nothing more to do for this thread\n"
-		    "  resume    undo done and snooze");
-		g_option_context_add_main_entries(ctx, mark_options, NULL);
-	} else if (strcmp(cmd, "status") == 0) {
-		g_option_context_set_summary(ctx, "renraku status: one line "
-		    "per thread, from the state of the last sync.");
-		g_option_context_add_main_entries(ctx, status_options, NULL);
-	} else {
-		g_option_context_free(ctx);
-		path = g_strdup_printf("unknown command '%s'", cmd);
+		return (usage_error("no command given (sync, status, mark, "
+		    "templates or preview)"));
+	for (i = 0; i < G_N_ELEMENTS(commands) && c == NULL; i++)
+		if (strcmp(commands[i].name, argv[cmdi]) == 0)
+			c = &commands[i];
+	if (c == NULL) {
+		path = g_strdup_printf("unknown command '%s'", argv[cmdi]);
 		status = usage_error(path);
 		g_free(path);
 		return (status);
 	}
+
+	/* command options and arguments */
+	path = g_strdup_printf("%s%s%s", c->name, c->params != NULL ? " " : "",
+	    c->params != NULL ? c->params : "");
+	ctx = g_option_context_new(path);
+	g_free(path);
+	path = g_strdup_printf("renraku %s: %s", c->name, c->summary);
+	g_option_context_set_summary(ctx, path);
+	g_free(path);
+	path = NULL;
+	if (c->options != NULL)
+		g_option_context_add_main_entries(ctx, c->options, NULL);
 	{
 		int	 cargc = argc - cmdi;
 		char	**cargv = argv + cmdi;
 
 		ok = g_option_context_parse(ctx, &cargc, &cargv, &e);
 		g_option_context_free(ctx);
-		if (ok && strcmp(cmd, "mark") == 0) {
-			if (cargc < 3 || cargc > 4)
-				return (usage_error("mark needs PLATFORM/KEY "
-				    "and what to record"));
-			mark_args = cargv + 1;
-		} else if (ok && cargc > 1)
-			return (usage_error("too many arguments"));
+		nargs = cargc - 1;
+		for (i = 0; i < G_N_ELEMENTS(argsv) - 1 &&
+		    (int)i < nargs; i++)
+			argsv[i] = cargv[i + 1];
 	}
 	if (!ok) {
 		status = usage_error(e->message);
 		g_error_free(e);
+		return (status);
+	}
+	if (nargs < c->min_args || nargs > c->max_args) {
+		path = g_strdup_printf("%s: expected %s", c->name,
+		    c->params != NULL ? c->params : "no arguments");
+		status = usage_error(path);
+		g_free(path);
 		return (status);
 	}
 
@@ -349,18 +445,11 @@ main(int argc, char **argv)
 	r.dry_run = opt_dry_run;
 	r.verbose = opt_verbose;
 
-	if (strcmp(cmd, "status") != 0 &&
-	    (lock = take_lock(cfg->state_dir, &e)) == -1)
+	if (c->lock && (lock = take_lock(cfg->state_dir, &e)) == -1)
 		goto fail;
 	if ((st = store_open(cfg->state_dir, &e)) == NULL)
 		goto fail;
-	if (strcmp(cmd, "sync") == 0)
-		ok = sync_run(&r, st, &e);
-	else if (strcmp(cmd, "mark") == 0)
-		ok = mark(&r, st, mark_args, &e);
-	else
-		ok = status_print(&r, st, stdout, &e);
-	if (!ok)
+	if (!c->run(&r, st, argsv, &e))
 		goto fail;
 	goto out;
 fail:

@@ -600,6 +600,19 @@ rules_platform_remedy(const struct rules *r, const char *id)
 }
 
 char **
+rules_platform_ids(const struct rules *r)
+{
+	GPtrArray	*a = g_ptr_array_new();
+	guint		 i;
+
+	for (i = 0; i < r->platforms->len; i++)
+		g_ptr_array_add(a, g_strdup(((const struct platform *)
+		    r->platforms->pdata[i])->id));
+	g_ptr_array_add(a, NULL);
+	return ((char **)g_ptr_array_free(a, FALSE));
+}
+
+char **
 rules_sender_domains(const struct rules *r)
 {
 	GPtrArray	*a = g_ptr_array_new();

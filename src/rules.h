@@ -76,6 +76,9 @@ void		 rules_platform_policy(const struct rules *r, const char *id,
 /* What platform 'id' offers against a silent client, or "". */
 const char	*rules_platform_remedy(const struct rules *r, const char *id);
 
+/* Every platform's id: an allocated strv (g_strfreev). */
+char		**rules_platform_ids(const struct rules *r);
+
 /* Every platform's sender domains: an allocated strv (g_strfreev). */
 char		**rules_sender_domains(const struct rules *r);
 
