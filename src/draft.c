@@ -30,6 +30,47 @@ draft_message_id(const char *thread, guint step, gint64 when,
 	return (id);
 }
 
+/*
+ * 'subject' as the raw value of a Subject header: Q-encoded words of whole
+ * characters, one per line.  GMime 3.2.13 writes B-encoded words longer than
+ * the 75 characters RFC 2047 allows, and its decoder drops everything
+ * after a B-word that ends in '=' padding (upstream #133), so a long
+ * subject came back cut short; Q-encoding has no padding.  54 characters
+ * of encoded text make a word of 66 and a first line of 75.
+ */
+static char *
+encode_subject(const char *subject)
+{
+	GString		*out = g_string_new(NULL), *word = g_string_new(NULL);
+	const char	*p, *q, *next;
+	char		 c[16];
+	gsize		 n;
+
+	for (p = subject; *p != '\0'; p = next) {
+		next = g_utf8_next_char(p);
+		for (q = p, n = 0; q < next; q++) {
+			if (g_ascii_isalnum(*q) || strchr("!*+-/", *q) != NULL)
+				c[n++] = *q;
+			else if (*q == ' ')
+				c[n++] = '_';
+			else
+				n += (gsize)g_snprintf(c + n, sizeof c - n,
+				    "=%02X", (guchar)*q);
+		}
+		c[n] = '\0';
+		if (word->len + n > 54) {
+			g_string_append_printf(out, " =?UTF-8?Q?%s?=\n",
+			    word->str);
+			g_string_truncate(word, 0);
+		}
+		g_string_append(word, c);
+	}
+	if (word->len > 0)
+		g_string_append_printf(out, " =?UTF-8?Q?%s?=\n", word->str);
+	g_string_free(word, TRUE);
+	return (g_string_free(out, FALSE));
+}
+
 /* 's' in ISO-2022-JP, or NULL if some character does not fit. */
 static char *
 to_jis(const char *s, gsize *len)
@@ -91,6 +132,15 @@ draft_build(const struct draft *d, gsize *len, gboolean *fell_back)
 			    internet_address_list_get_address(list, 0), cs);
 	}
 	g_mime_message_set_subject(m, d->subject, cs);
+	if (!jp && !g_str_is_ascii(d->subject) &&
+	    g_utf8_validate(d->subject, -1, NULL)) {
+		char *raw = encode_subject(d->subject);
+
+		g_mime_header_set_raw_value(g_mime_header_list_get_header(
+		    g_mime_object_get_header_list(GMIME_OBJECT(m)), "Subject"),
+		    raw);
+		g_free(raw);
+	}
 	g_mime_message_set_date(m, d->date);
 	g_mime_message_set_message_id(m, d->message_id);
 	g_mime_object_set_header(GMIME_OBJECT(m), "X-Renraku-Thread",

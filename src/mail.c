@@ -27,6 +27,9 @@ to_utf8(const char *bytes, gsize len, const char *charset)
 {
 	char	*out = NULL;
 
+	/* an empty part has no buffer at all: bytes is NULL */
+	if (len == 0)
+		return (g_strdup(""));
 	if (charset != NULL) {
 		const char *cs = g_mime_charset_iconv_name(charset);
 

@@ -1,0 +1,449 @@
+/*
+ * test-store.c: the SQLite state, in a fresh temporary directory for each
+ * test.
+ */
+#include "unit.h"
+
+#include <sqlite3.h>
+
+#include "error.h"
+#include "store.h"
+
+/* Open the store in 'dir'; the test fails if it cannot. */
+static struct store *
+open_store(const char *dir)
+{
+	struct store	*st;
+	GError		*e = NULL;
+
+	st = store_open(dir, &e);
+	assert_no_error(e);
+	assert_non_null(st);
+	return (st);
+}
+
+/* PRAGMA user_version of dir/state.db, read behind the store's back. */
+static int
+user_version(const char *dir)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+	char		*path = g_build_filename(dir, "state.db", NULL);
+	int		 v = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) ==
+	    SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	g_free(path);
+	return (v);
+}
+
+/* A stored event of 'ev'; the strings are the caller's. */
+static struct stored_event
+stored(const char *mail_id, gint64 time, const struct event *ev)
+{
+	struct stored_event	se = {
+		.mail_id = mail_id,
+		.account = "main",
+		.mailbox = "INBOX",
+		.uid = 1,
+		.time = time,
+		.subject = "subject",
+		.ev = ev,
+	};
+
+	return (se);
+}
+
+static void
+add(struct store *st, const struct stored_event *se, gboolean want_added)
+{
+	GError		*e = NULL;
+	gboolean	 added = !want_added;
+
+	assert_true(store_add_event(st, se, &added, &e));
+	assert_no_error(e);
+	if (added != want_added)
+		fail_msg("%s: added %d, wanted %d", se->mail_id, added,
+		    want_added);
+}
+
+static GPtrArray *
+threads(struct store *st, const char *account)
+{
+	GPtrArray	*a;
+	GError		*e = NULL;
+
+	a = store_threads(st, account, &e);
+	assert_no_error(e);
+	assert_non_null(a);
+	return (a);
+}
+
+static void
+test_open(void **state)
+{
+	struct store	*st;
+	struct stat	 sb;
+	char		*dir, *db;
+
+	/* the directory does not exist yet, nor its parent */
+	dir = g_build_filename(*state, "a", "renraku", NULL);
+	st = open_store(dir);
+	db = g_build_filename(dir, "state.db", NULL);
+	assert_int_equal(stat(db, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	store_close(st);
+	assert_int_equal(user_version(dir), 1);
+
+	/* a second open finds the schema in place */
+	st = open_store(dir);
+	store_close(st);
+	assert_int_equal(user_version(dir), 1);
+	g_free(db);
+	g_free(dir);
+}
+
+static void
+test_newer_schema(void **state)
+{
+	struct store	*st;
+	sqlite3		*db;
+	GError		*e = NULL;
+	char		*path;
+
+	path = g_build_filename(*state, "state.db", NULL);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 7", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	/* never write to a database a newer renraku made */
+	st = store_open(*state, &e);
+	assert_null(st);
+	assert_non_null(e);
+	assert_true(g_error_matches(e, RENRAKU_ERROR, RENRAKU_ERROR_PERM));
+	assert_contains(e->message, "newer");
+	assert_int_equal(user_version(*state), 7);
+	g_error_free(e);
+	g_free(path);
+}
+
+static void
+test_not_a_database(void **state)
+{
+	struct store	*st;
+	GError		*e = NULL;
+	char		*path;
+
+	path = unit_write(*state, "state.db", "this is not SQLite, but it is "
+	    "long enough to look like a header of a database file.\n", 0600);
+	st = store_open(*state, &e);
+	assert_null(st);
+	assert_non_null(e);
+	assert_true(g_error_matches(e, RENRAKU_ERROR, RENRAKU_ERROR_PERM));
+	assert_contains(e->message, path);
+	g_error_free(e);
+	g_free(path);
+}
+
+static void
+test_mailbox(void **state)
+{
+	static const struct {
+		const char	*account, *mailbox;
+		guint32		 uidvalidity, last_uid;
+	} sets[] = {
+		{ "main", "INBOX", 1700000000, 10 },
+		{ "main", "Platforms", 5, 3 },
+		{ "work", "INBOX", 42, 4294967295u },
+		{ "main", "INBOX", 1700000000, 25 },	/* an update */
+	};
+	static const struct {
+		const char	*account, *mailbox;
+		gboolean	 found;
+		guint32		 uidvalidity, last_uid;
+	} gets[] = {
+		{ "main", "INBOX", TRUE, 1700000000, 25 },
+		{ "main", "Platforms", TRUE, 5, 3 },
+		{ "work", "INBOX", TRUE, 42, 4294967295u },
+		{ "work", "Platforms", FALSE, 0, 0 },
+		{ "main", "inbox", FALSE, 0, 0 },
+	};
+	struct store	*st = open_store(*state);
+	GError		*e = NULL;
+	gboolean	 found;
+	guint32		 uv, last;
+	gsize		 i;
+
+	/* nothing yet: not found, and the outputs are 0 */
+	uv = last = 99;
+	assert_true(store_mailbox_get(st, "main", "INBOX", &found, &uv,
+	    &last, &e));
+	assert_false(found);
+	assert_int_equal(uv, 0);
+	assert_int_equal(last, 0);
+
+	for (i = 0; i < G_N_ELEMENTS(sets); i++) {
+		assert_true(store_mailbox_set(st, sets[i].account,
+		    sets[i].mailbox, sets[i].uidvalidity, sets[i].last_uid,
+		    &e));
+		assert_no_error(e);
+	}
+	for (i = 0; i < G_N_ELEMENTS(gets); i++) {
+		uv = last = 99;
+		assert_true(store_mailbox_get(st, gets[i].account,
+		    gets[i].mailbox, &found, &uv, &last, &e));
+		assert_no_error(e);
+		if (found != gets[i].found || uv != gets[i].uidvalidity ||
+		    last != gets[i].last_uid)
+			fail_msg("%s/%s: found %d, %u, %u", gets[i].account,
+			    gets[i].mailbox, found, uv, last);
+	}
+	store_close(st);
+
+	/* and it was written to disk */
+	st = open_store(*state);
+	assert_true(store_mailbox_get(st, "main", "INBOX", &found, &uv,
+	    &last, &e));
+	assert_true(found);
+	assert_int_equal(last, 25);
+	store_close(st);
+}
+
+static void
+test_events(void **state)
+{
+	struct store		*st = open_store(*state);
+	struct event		 first = { EVENT_SCOUT, "crowdworks",
+				    (char *)"418765432",
+				    (char *)"株式会社サンプル商事",
+				    (char *)"【GAS】集計",
+				    (char *)"https://x/1" };
+	struct event		 later = { EVENT_MESSAGE, "crowdworks",
+				    (char *)"418765432", NULL,
+				    (char *)"【GAS】集計 v2", NULL };
+	struct event		 other = { EVENT_MESSAGE, "lancers",
+				    (char *)"5561234", (char *)"テスト企画",
+				    NULL, NULL };
+	struct event		 nokey = { EVENT_PAYMENT, "lancers", NULL, NULL,
+				    NULL, NULL };
+	struct stored_event	 se;
+	const struct thread	*t;
+	const struct thread_event *te;
+	GPtrArray		*a;
+
+	se = stored("<a@x>", 2000, &first);
+	add(st, &se, TRUE);
+	/* the same mail again, from another mailbox: not added twice */
+	se.mailbox = "Archive";
+	se.uid = 99;
+	add(st, &se, FALSE);
+	/* a later mail lacking the client: the client stays */
+	se = stored("<b@x>", 1000, &later);
+	add(st, &se, TRUE);
+	se = stored("<c@x>", 3000, &other);
+	se.account = "work";
+	add(st, &se, TRUE);
+	/* no key: recorded, but no thread */
+	se = stored("<d@x>", 4000, &nokey);
+	add(st, &se, TRUE);
+	add(st, &se, FALSE);
+
+	a = threads(st, NULL);
+	assert_int_equal(a->len, 2);
+	/* sorted by id */
+	t = a->pdata[0];
+	assert_string_equal(t->id, "crowdworks/418765432");
+	assert_string_equal(t->platform, "crowdworks");
+	assert_string_equal(t->account, "main");
+	assert_string_equal(t->client, "株式会社サンプル商事");
+	assert_string_equal(t->title, "【GAS】集計 v2");
+	assert_string_equal(t->url, "https://x/1");
+	/* both events, in time order, the duplicate once */
+	assert_int_equal(t->state.events->len, 2);
+	te = &g_array_index(t->state.events, struct thread_event, 0);
+	assert_int_equal(te->kind, EVENT_MESSAGE);
+	assert_int_equal(te->time, 1000);
+	te = &g_array_index(t->state.events, struct thread_event, 1);
+	assert_int_equal(te->kind, EVENT_SCOUT);
+	assert_int_equal(te->time, 2000);
+	assert_int_equal(t->state.drafts->len, 0);
+	t = a->pdata[1];
+	assert_string_equal(t->id, "lancers/5561234");
+	assert_string_equal(t->account, "work");
+	assert_null(t->title);
+	assert_null(t->url);
+	assert_int_equal(t->state.events->len, 1);
+	g_ptr_array_unref(a);
+
+	/* one account only */
+	a = threads(st, "work");
+	assert_int_equal(a->len, 1);
+	assert_string_equal(((struct thread *)a->pdata[0])->id,
+	    "lancers/5561234");
+	g_ptr_array_unref(a);
+	a = threads(st, "nobody");
+	assert_int_equal(a->len, 0);
+	g_ptr_array_unref(a);
+	store_close(st);
+}
+
+/* A draft record as sync makes it. */
+static struct thread_draft
+draft(const char *id, guint step, gint64 anchor, gint64 created)
+{
+	struct thread_draft d;
+
+	memset(&d, 0, sizeof d);
+	d.message_id = (char *)id;
+	d.content_hash = (char *)"c0";
+	d.raw_hash = (char *)"r0";
+	d.step = step;
+	d.anchor = anchor;
+	d.state = DRAFT_PENDING;
+	d.created = d.changed = created;
+	return (d);
+}
+
+static void
+test_drafts(void **state)
+{
+	struct store		*st = open_store(*state);
+	struct event		 ev = { EVENT_MESSAGE, "crowdworks",
+				    (char *)"63712345", NULL, NULL, NULL };
+	struct stored_event	 se = stored("<m@x>", 1000, &ev);
+	struct thread_draft	 one = draft("one@example.com", 1, 1000, 5000);
+	struct thread_draft	 two = draft("two@example.com", 2, 1000, 7000);
+	const struct thread	*t;
+	const struct thread_draft *d;
+	GPtrArray		*a;
+	GError			*e = NULL;
+
+	add(st, &se, TRUE);
+	assert_true(store_draft_add(st, "crowdworks/63712345", &one, &e));
+	assert_no_error(e);
+	a = threads(st, NULL);
+	t = a->pdata[0];
+	assert_int_equal(t->state.drafts->len, 1);
+	d = &g_array_index(t->state.drafts, struct thread_draft, 0);
+	assert_string_equal(d->message_id, "one@example.com");
+	assert_string_equal(d->content_hash, "c0");
+	assert_string_equal(d->raw_hash, "r0");
+	assert_int_equal(d->step, 1);
+	assert_int_equal(d->anchor, 1000);
+	assert_int_equal(d->created, 5000);
+	assert_int_equal(d->state, DRAFT_PENDING);
+	g_ptr_array_unref(a);
+
+	/* the life cycle: live, then sent when it left Drafts */
+	assert_true(store_draft_set_state(st, "one@example.com", DRAFT_LIVE,
+	    5001, &e));
+	assert_true(store_draft_set_state(st, "one@example.com", DRAFT_SENT,
+	    6000, &e));
+	assert_true(store_draft_add(st, "crowdworks/63712345", &two, &e));
+	assert_no_error(e);
+	a = threads(st, NULL);
+	t = a->pdata[0];
+	assert_int_equal(t->state.drafts->len, 2);
+	d = &g_array_index(t->state.drafts, struct thread_draft, 0);
+	assert_int_equal(d->state, DRAFT_SENT);
+	assert_int_equal(d->changed, 6000);
+	d = &g_array_index(t->state.drafts, struct thread_draft, 1);
+	assert_int_equal(d->step, 2);
+	assert_int_equal(d->state, DRAFT_PENDING);
+	g_ptr_array_unref(a);
+
+	/* recording a known draft again updates it, never duplicates it */
+	two.state = DRAFT_LIVE;
+	assert_true(store_draft_add(st, "crowdworks/63712345", &two, &e));
+	assert_true(store_draft_forget(st, "one@example.com", &e));
+	assert_no_error(e);
+	a = threads(st, NULL);
+	t = a->pdata[0];
+	assert_int_equal(t->state.drafts->len, 1);
+	assert_int_equal(g_array_index(t->state.drafts, struct thread_draft,
+	    0).state, DRAFT_LIVE);
+	g_ptr_array_unref(a);
+
+	/* marks are kept in order with their days */
+	assert_true(store_mark_add(st, "crowdworks/63712345", MARK_SNOOZE, 5,
+	    8000, &e));
+	assert_true(store_mark_add(st, "crowdworks/63712345", MARK_RESUME, 0,
+	    9000, &e));
+	assert_no_error(e);
+	a = threads(st, NULL);
+	t = a->pdata[0];
+	assert_int_equal(t->state.marks->len, 2);
+	assert_int_equal(g_array_index(t->state.marks, struct thread_mark,
+	    0).kind, MARK_SNOOZE);
+	assert_int_equal(g_array_index(t->state.marks, struct thread_mark,
+	    0).days, 5);
+	assert_int_equal(g_array_index(t->state.marks, struct thread_mark,
+	    1).time, 9000);
+	g_ptr_array_unref(a);
+	assert_int_equal(store_thread_exists(st, "crowdworks/63712345", &e),
+	    1);
+	assert_int_equal(store_thread_exists(st, "crowdworks/0", &e), 0);
+
+	/* a draft must belong to a known thread */
+	assert_false(store_draft_add(st, "crowdworks/0", &one, &e));
+	assert_non_null(e);
+	assert_true(g_error_matches(e, RENRAKU_ERROR, RENRAKU_ERROR_PERM));
+	g_clear_error(&e);
+	store_close(st);
+}
+
+static void
+test_transaction(void **state)
+{
+	struct store		*st = open_store(*state);
+	struct event		 ev = { EVENT_MESSAGE, "lancers",
+				    (char *)"1", NULL, NULL, NULL };
+	struct stored_event	 se;
+	GPtrArray		*a;
+	GError			*e = NULL;
+
+	/* rolled back: nothing lands */
+	assert_true(store_begin(st, &e));
+	se = stored("<r@x>", 1000, &ev);
+	add(st, &se, TRUE);
+	assert_true(store_mailbox_set(st, "main", "INBOX", 1, 5, &e));
+	store_rollback(st);
+	a = threads(st, NULL);
+	assert_int_equal(a->len, 0);
+	g_ptr_array_unref(a);
+
+	/* committed: everything lands, and the mail is known */
+	assert_true(store_begin(st, &e));
+	add(st, &se, TRUE);
+	assert_true(store_commit(st, &e));
+	assert_no_error(e);
+	add(st, &se, FALSE);
+	a = threads(st, NULL);
+	assert_int_equal(a->len, 1);
+	g_ptr_array_unref(a);
+
+	/* a rollback outside a transaction is harmless */
+	store_rollback(st);
+	store_close(st);
+}
+
+#define TMP_TEST(f)	cmocka_unit_test_setup_teardown(f,		\
+			    unit_setup_tmpdir, unit_teardown_tmpdir)
+
+UNIT_MAIN(
+	TMP_TEST(test_open),
+	TMP_TEST(test_newer_schema),
+	TMP_TEST(test_not_a_database),
+	TMP_TEST(test_mailbox),
+	TMP_TEST(test_events),
+	TMP_TEST(test_drafts),
+	TMP_TEST(test_transaction),
+)

@@ -1,0 +1,396 @@
+/*
+ * test-template.c: parsing, checking, loading and rendering templates,
+ * the shipped one included.
+ */
+#include "unit.h"
+
+#include "error.h"
+#include "template.h"
+
+/* The sentence the shipped follow-up must carry, word for word. */
+#define ARTICLE	"お忙しいとは思いますが、納期の都合もございますので、" \
+		"一度ご連絡を頂ければ幸いです。"
+
+static void
+test_parse_good(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*subject, *body;
+	} cases[] = {
+		{ "Subject: Hello {{client_name}}\n\nDear {{ client_name }},\n"
+		  "\n\n\n",
+		  "Hello {{client_name}}", "Dear {{ client_name }},\n" },
+		/* CRLF files, a lowercase header name, blanks trimmed */
+		{ "subject:   確認 {{job_title}}  \r\n\r\n本文\r\n二行目\r\n",
+		  "確認 {{job_title}}", "本文\n二行目\n" },
+		/* no final line end: the body gets one */
+		{ "Subject: s\n\nlast line", "s", "last line\n" },
+		/* blank lines inside the body are kept */
+		{ "Subject: s\n\na\n\n\nb\n", "s", "a\n\n\nb\n" },
+		/* every placeholder there is */
+		{ "Subject: {{step}}\n\n{{client_name}}{{your_name}}"
+		  "{{job_title}}{{platform_name}}{{thread_url}}"
+		  "{{last_contact}}{{days_silent}}\n",
+		  "{{step}}", "{{client_name}}{{your_name}}{{job_title}}"
+		  "{{platform_name}}{{thread_url}}{{last_contact}}"
+		  "{{days_silent}}\n" },
+	};
+	struct template	*t;
+	GError		*e = NULL;
+	gsize		 i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		t = template_parse("t.txt", cases[i].text, &e);
+		assert_no_error(e);
+		assert_non_null(t);
+		assert_string_equal(t->path, "t.txt");
+		assert_string_equal(t->subject, cases[i].subject);
+		assert_string_equal(t->body, cases[i].body);
+		template_free(t);
+	}
+}
+
+static void
+test_parse_errors(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*error;		/* the whole message */
+	} cases[] = {
+		{ "Subject: x\n\nHello {{clinet}}\n",
+		  "t.txt:3: unknown placeholder {{clinet}}" },
+		{ "Subject: x {{ bogus }}\n\nb\n",
+		  "t.txt:1: unknown placeholder {{bogus}}" },
+		{ "Subject: x\n\nHello {{client_name\n",
+		  "t.txt:3: '{{' without '}}'" },
+		{ "\nbody only\n",
+		  "t.txt:1: no Subject: line" },
+		{ "From: a@example.com\nSubject: x\n\nb\n",
+		  "t.txt:1: unknown header 'From' (only Subject)" },
+		{ "Subject: x\nno blank line\n",
+		  "t.txt:2: expected 'Subject: ...' and a blank line before "
+		  "the body" },
+		{ "Subject: x",
+		  "t.txt:1: no body: a blank line must follow the headers" },
+		{ "Subject: x\n\n\xff\xfe\n",
+		  "t.txt:1: not UTF-8 text" },
+		/* each problem of a line, on a line of its own */
+		{ "Subject: x\n\nok\n{{b}} {{client_name}} {{c}}\n",
+		  "t.txt:4: unknown placeholder {{b}}\n"
+		  "t.txt:4: unknown placeholder {{c}}" },
+	};
+	struct template	*t;
+	GError		*e = NULL;
+	gsize		 i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		t = template_parse("t.txt", cases[i].text, &e);
+		if (t != NULL)
+			fail_msg("case %zu parsed", i);
+		assert_non_null(e);
+		assert_true(g_error_matches(e, RENRAKU_ERROR,
+		    RENRAKU_ERROR_CONFIG));
+		assert_string_equal(e->message, cases[i].error);
+		g_clear_error(&e);
+	}
+}
+
+static void
+test_render(void **state)
+{
+	static const struct {
+		const char	*text;
+		gboolean	 one_line;
+		const char	*out;
+	} cases[] = {
+		{ "{{client_name}}様", FALSE, "株式会社A様" },
+		{ "{{ client_name }}様 {{client_name}}", FALSE,
+		  "株式会社A様 株式会社A" },
+		{ "no placeholder", FALSE, "no placeholder" },
+		/* a missing value renders as nothing */
+		{ "[{{thread_url}}]", FALSE, "[]" },
+		/* a value may break lines in a body ... */
+		{ "「{{job_title}}」", FALSE, "「LP\r\n制作\t案件」" },
+		/* ... but never in a header */
+		{ "「{{job_title}}」", TRUE, "「LP  制作 案件」" },
+		/* the template's own line ends are not values */
+		{ "a\n{{job_title}}\n", TRUE, "a\nLP  制作 案件\n" },
+		/* a value is not rendered again */
+		{ "{{your_name}}", FALSE, "{{client_name}}" },
+		/* an unclosed placeholder is left as it is */
+		{ "x {{client_name", FALSE, "x {{client_name" },
+		{ "", FALSE, "" },
+	};
+	GHashTable	*v;
+	char		*out;
+	gsize		 i;
+
+	v = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(v, (char *)"client_name", (char *)"株式会社A");
+	g_hash_table_insert(v, (char *)"job_title", (char *)"LP\r\n制作\t案件");
+	g_hash_table_insert(v, (char *)"your_name", (char *)"{{client_name}}");
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		out = template_render(cases[i].text, v, NULL, cases[i].one_line);
+		if (strcmp(out, cases[i].out) != 0)
+			fail_msg("case %zu: \"%s\", wanted \"%s\"", i, out,
+			    cases[i].out);
+		g_free(out);
+	}
+	g_hash_table_unref(v);
+}
+
+static void
+test_shipped(void **state)
+{
+	char		*dir = unit_path("templates");
+	const char	*dirs[] = { dir, NULL };
+	struct template	*t;
+	GHashTable	*v;
+	GError		*e = NULL;
+	char		*subject, *body, *want;
+
+	t = template_load(dirs, NULL, "followup-1", &e);
+	assert_no_error(e);
+	assert_non_null(t);
+	want = g_build_filename(dir, "followup-1.txt", NULL);
+	assert_string_equal(t->path, want);
+	g_free(want);
+
+	v = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(v, (char *)"client_name",
+	    (char *)"株式会社サンプル商事");
+	g_hash_table_insert(v, (char *)"your_name", (char *)"山田 花子");
+	g_hash_table_insert(v, (char *)"job_title",
+	    (char *)"【GAS】スプレッドシート集計の自動化ツール作成");
+	subject = template_render(t->subject, v, NULL, TRUE);
+	body = template_render(t->body, v, NULL, FALSE);
+	assert_contains(subject,
+	    "【GAS】スプレッドシート集計の自動化ツール作成");
+	assert_not_contains(subject, "\n");
+	assert_true(g_str_has_prefix(body, "株式会社サンプル商事様\n"));
+	assert_contains(body, ARTICLE);
+	assert_contains(body, "山田 花子");
+	/* every placeholder was filled */
+	assert_not_contains(subject, "{{");
+	assert_not_contains(body, "{{");
+	g_free(subject);
+	g_free(body);
+	g_hash_table_unref(v);
+	template_free(t);
+	g_free(dir);
+}
+
+static void
+test_load_order(void **state)
+{
+	char		*shipped = unit_path("templates");
+	const char	*mine_first[] = { *state, shipped, NULL };
+	const char	*missing[] = { "/nonexistent/renraku", NULL };
+	struct template	*t;
+	GError		*e = NULL;
+	char		*path, *want;
+
+	/* the user's directory comes first and wins */
+	path = unit_write(*state, "followup-1.txt",
+	    "Subject: mine\n\n{{client_name}} さん\n", 0644);
+	t = template_load(mine_first, NULL, "followup-1", &e);
+	assert_no_error(e);
+	assert_non_null(t);
+	assert_string_equal(t->subject, "mine");
+	assert_string_equal(t->path, path);
+	template_free(t);
+
+	/* a broken user file is an error, not a fall back to the shipped */
+	g_free(unit_write(*state, "followup-1.txt",
+	    "Subject: mine\n\n{{clinet}}\n", 0644));
+	t = template_load(mine_first, NULL, "followup-1", &e);
+	assert_null(t);
+	assert_non_null(e);
+	want = g_strdup_printf("%s:3: unknown placeholder {{clinet}}", path);
+	assert_string_equal(e->message, want);
+	g_free(want);
+	g_clear_error(&e);
+
+	/* without a user file, the shipped one */
+	g_unlink(path);
+	t = template_load(mine_first, NULL, "followup-1", &e);
+	assert_no_error(e);
+	assert_non_null(t);
+	assert_contains(t->body, ARTICLE);
+	template_free(t);
+
+	/* nowhere at all */
+	t = template_load(missing, NULL, "followup-1", &e);
+	assert_null(t);
+	assert_non_null(e);
+	assert_true(g_error_matches(e, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG));
+	assert_contains(e->message, "followup-1.txt not found");
+	g_clear_error(&e);
+	g_free(path);
+	g_free(shipped);
+}
+
+static void
+test_sections(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*on;	/* the section switched on, or NULL */
+		const char	*out;
+	} cases[] = {
+		{ "a\n{{#funded}}\nF\n{{/funded}}\nb\n", "funded",
+		  "a\nF\nb\n" },
+		{ "a\n{{#funded}}\nF\n{{/funded}}\nb\n", "delivered",
+		  "a\nb\n" },
+		{ "x{{#funded}}F{{/funded}}y", "funded", "xFy" },
+		{ "x{{#funded}}F{{/funded}}y", NULL, "xy" },
+		/* nested: hidden inside hidden stays hidden */
+		{ "{{#funded}}A{{#delivered}}B{{/delivered}}C{{/funded}}D",
+		  "delivered", "D" },
+		{ "{{#funded}}{{client_name}}{{/funded}}", "funded", "株式会社A" },
+	};
+	GHashTable	*v, *on;
+	char		*out;
+	gsize		 i;
+
+	v = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(v, (char *)"client_name", (char *)"株式会社A");
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		on = g_hash_table_new(g_str_hash, g_str_equal);
+		if (cases[i].on != NULL)
+			g_hash_table_add(on, (char *)cases[i].on);
+		out = template_render(cases[i].text, v, on, FALSE);
+		if (strcmp(out, cases[i].out) != 0)
+			fail_msg("case %zu: \"%s\", wanted \"%s\"", i, out,
+			    cases[i].out);
+		g_free(out);
+		g_hash_table_unref(on);
+	}
+	g_hash_table_unref(v);
+}
+
+/* Every shipped template in every phase: the words each phase needs. */
+static void
+test_every_shipped(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*platform;
+		const char	*phase;
+		const char	*has;
+		const char	*hasnt;
+	} cases[] = {
+		{ "followup-1", NULL, "active", ARTICLE, "作業は引き続き" },
+		{ "followup-1", NULL, "funded", "作業は引き続き進めております",
+		  NULL },
+		{ "followup-2", NULL, "funded", "完成しだい納品", "一時停止" },
+		{ "followup-2", NULL, "delivered", "検収のお手続き",
+		  "完成しだい" },
+		{ "followup-2", NULL, "not_funded", "作業を一時停止", "納品" },
+		{ "followup-2", NULL, "active", "たびたびのご連絡",
+		  "一時停止" },
+		{ "request-escrow", NULL, "contracted", "仮払いの完了を確認して",
+		  NULL },
+		{ "end-contract", NULL, "contracted", "契約をいったん終了",
+		  NULL },
+		{ "request-acceptance", NULL, "delivered", "検収のお手続き",
+		  NULL },
+		{ "escalation", "crowdworks", "funded",
+		  "契約相手と連絡がとれない場合はこちら", "作業は始めずに" },
+		{ "escalation", "crowdworks", "not_funded", "作業は始めずに",
+		  "納品すれば" },
+		{ "escalation", "crowdworks", "delivered", "検収の目安を1週間",
+		  NULL },
+		{ "escalation", "lancers", "funded", "7日以上",
+		  "作業は始めずに" },
+		{ "escalation", "coconala", "active", "120日", NULL },
+		{ "escalation", "upwork", "active", "REMEDY TEXT", NULL },
+	};
+	char		*dir = unit_path("templates");
+	const char	*dirs[] = { dir, NULL };
+	GHashTable	*v, *on;
+	gsize		 i;
+
+	v = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(v, (char *)"client_name", (char *)"株式会社A");
+	g_hash_table_insert(v, (char *)"your_name", (char *)"山田 花子");
+	g_hash_table_insert(v, (char *)"job_title", (char *)"LP制作");
+	g_hash_table_insert(v, (char *)"platform_name", (char *)"P");
+	g_hash_table_insert(v, (char *)"thread_url", (char *)"https://x/1");
+	g_hash_table_insert(v, (char *)"last_contact", (char *)"11月27日（金）");
+	g_hash_table_insert(v, (char *)"days_silent", (char *)"5");
+	g_hash_table_insert(v, (char *)"step", (char *)"1");
+	g_hash_table_insert(v, (char *)"remedy", (char *)"REMEDY TEXT");
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		GError		*e = NULL;
+		struct template	*t;
+		char		*subject, *body;
+
+		t = template_load(dirs, cases[i].platform, cases[i].name, &e);
+		if (t == NULL)
+			fail_msg("%s: %s", cases[i].name, e->message);
+		on = g_hash_table_new(g_str_hash, g_str_equal);
+		g_hash_table_add(on, (char *)cases[i].phase);
+		subject = template_render(t->subject, v, NULL, TRUE);
+		body = template_render(t->body, v, on, FALSE);
+		if (strstr(body, cases[i].has) == NULL)
+			fail_msg("%s/%s in %s lacks \"%s\":\n%s",
+			    cases[i].platform ? cases[i].platform : "-",
+			    cases[i].name, cases[i].phase, cases[i].has, body);
+		if (cases[i].hasnt != NULL &&
+		    strstr(body, cases[i].hasnt) != NULL)
+			fail_msg("%s in %s has \"%s\":\n%s", cases[i].name,
+			    cases[i].phase, cases[i].hasnt, body);
+		assert_not_contains(subject, "{{");
+		assert_not_contains(body, "{{");
+		assert_contains(subject, "LP制作");
+		/* client drafts address the client; notes the user */
+		if (strcmp(cases[i].name, "escalation") == 0)
+			assert_true(g_str_has_prefix(body, "山田 花子さん\n"));
+		else
+			assert_true(g_str_has_prefix(body, "株式会社A様\n"));
+		g_free(subject);
+		g_free(body);
+		g_hash_table_unref(on);
+		template_free(t);
+	}
+	g_hash_table_unref(v);
+	g_free(dir);
+}
+
+/* A platform's own file overrides the generic one for it alone. */
+static void
+test_platform_override(void **state)
+{
+	const char	*dirs[] = { *state, NULL };
+	char		*sub, *path;
+
+	g_free(unit_write(*state, "followup-1.txt",
+	    "Subject: generic\n\nx\n", 0644));
+	sub = g_build_filename(*state, "lancers", NULL);
+	g_mkdir(sub, 0755);
+	g_free(unit_write(sub, "followup-1.txt", "Subject: lancers\n\nx\n",
+	    0644));
+	path = template_find(dirs, "lancers", "followup-1");
+	assert_true(g_str_has_suffix(path, "/lancers/followup-1.txt"));
+	g_free(path);
+	path = template_find(dirs, "crowdworks", "followup-1");
+	assert_true(g_str_has_suffix(path, "/followup-1.txt"));
+	assert_null(strstr(path, "lancers"));
+	g_free(path);
+	g_free(sub);
+}
+
+UNIT_MAIN(
+	cmocka_unit_test(test_parse_good),
+	cmocka_unit_test(test_parse_errors),
+	cmocka_unit_test(test_render),
+	cmocka_unit_test(test_shipped),
+	cmocka_unit_test(test_sections),
+	cmocka_unit_test(test_every_shipped),
+	cmocka_unit_test_setup_teardown(test_platform_override,
+	    unit_setup_tmpdir, unit_teardown_tmpdir),
+	cmocka_unit_test_setup_teardown(test_load_order, unit_setup_tmpdir,
+	    unit_teardown_tmpdir),
+)
