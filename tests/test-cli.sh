@@ -84,5 +84,10 @@ check "says to run sync" has "renraku sync" "$tmp/out"
 check "the state directory is created owner-only" sh -c \
 	"[ \"\$(stat -c %a '$XDG_STATE_HOME/renraku')\" = 700 ]"
 
+# The example in the README is a config renraku reads.
+sed -n '/^```ini$/,/^```$/p' "${TOP_SRCDIR:-.}/README.md" | sed '1d;$d' >"$tmp/readme.conf"
+chmod 600 "$tmp/readme.conf"
+check "the README's example config loads" run 0 -c "$tmp/readme.conf" status
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
