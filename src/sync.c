@@ -135,6 +135,8 @@ struct drafter {
 	const struct account	*acct;
 	char			*drafts;	/* mailbox name */
 	gboolean		 opened;
+	gboolean		 bad_template;	/* the last act() failed on a
+						   template */
 };
 
 /* Open the Drafts mailbox: SELECT, or EXAMINE for a dry run. */
@@ -449,8 +451,10 @@ act(struct drafter *dr, struct thread *t, GError **err)
 			printf("%s: draft taken back: %s\n", t->id, d.why);
 		return (ok);
 	}
-	if (!compose_draft(r, t, &d, d.step_due, &c, err))
+	if (!compose_draft(r, t, &d, d.step_due, &c, err)) {
+		dr->bad_template = TRUE;
 		return (FALSE);
+	}
 	if (d.action == ACTION_REFRESH && live->step == d.step_due &&
 	    strcmp(live->content_hash, c.content_hash) == 0)
 		goto out;	/* nothing changed */
@@ -481,8 +485,9 @@ static gboolean
 draft_due(const struct run *r, struct store *st, struct imap *s,
     const struct account *acct, GError **err)
 {
-	struct drafter	 dr = { r, st, s, acct, NULL, FALSE };
+	struct drafter	 dr = { r, st, s, acct, NULL, FALSE, FALSE };
 	GPtrArray	*threads;
+	GError		*e = NULL, *refused = NULL;
 	gboolean	 ok = TRUE;
 	guint		 i;
 
@@ -491,10 +496,30 @@ draft_due(const struct run *r, struct store *st, struct imap *s,
 	for (i = 0; ok && i < threads->len; i++) {
 		struct thread *t = threads->pdata[i];
 
-		ok = reconcile(&dr, t, err) && act(&dr, t, err);
+		dr.bad_template = FALSE;
+		if (reconcile(&dr, t, &e) && act(&dr, t, &e))
+			continue;
+		/* a broken template stops that draft, not the others */
+		if (dr.bad_template) {
+			if (refused == NULL)
+				refused = g_error_new(RENRAKU_ERROR,
+				    RENRAKU_ERROR_CONFIG, "%s: no draft made: "
+				    "%s", t->id, e->message);
+			g_clear_error(&e);
+			continue;
+		}
+		g_propagate_error(err, e);
+		e = NULL;
+		ok = FALSE;
 	}
 	g_ptr_array_unref(threads);
 	g_free(dr.drafts);
+	if (ok && refused != NULL) {
+		g_propagate_error(err, refused);
+		return (FALSE);
+	}
+	if (refused != NULL)
+		g_error_free(refused);
 	return (ok);
 }
 
