@@ -30,6 +30,8 @@ struct imap {
 	mailimap	*imap;
 	char		*host;
 	gboolean	 broken;	/* the stream can no longer be used */
+	gboolean	 trace;		/* -v -v: the protocol on stderr */
+	guint		 commands;	/* tagged commands sent */
 };
 
 static const char *
@@ -182,12 +184,22 @@ verify_stream(mailstream *st, const struct account *acct, GError **err)
 	return (ok);
 }
 
-/* With -v -v: the protocol on stderr, credentials and bodies left out. */
+/*
+ * Counts commands; with -v -v, the protocol on stderr, credentials and
+ * long data cut.
+ */
 static void
 trace(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
 {
+	struct imap	*s = ctx;
 	const char	*dir;
 
+	if ((type == MAILSTREAM_LOG_TYPE_DATA_SENT ||
+	    type == MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE) && len > 0 &&
+	    g_ascii_isdigit(buf[0]))
+		s->commands++;
+	if (!s->trace)
+		return;
 	switch (type) {
 	case MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE:
 		fprintf(stderr, "C: <login redacted>\n");
@@ -223,8 +235,8 @@ imap_open(const struct account *acct, const char *password, guint timeout,
 	s->host = g_strdup(acct->host);
 	s->imap = mailimap_new(0, NULL);
 	mailimap_set_timeout(s->imap, timeout);
-	if (trace_on)
-		mailimap_set_logger(s->imap, trace, NULL);
+	s->trace = trace_on;
+	mailimap_set_logger(s->imap, trace, s);
 
 	if ((fd = tcp_connect(acct->host, acct->port, timeout, err)) == -1)
 		goto fail;
@@ -359,6 +371,75 @@ open_mailbox(struct imap *s, const char *mailbox, gboolean write,
 	mb->uidvalidity = si != NULL ? si->sel_uidvalidity : 0;
 	mb->uidnext = si != NULL ? si->sel_uidnext : 0;
 	mb->exists = si != NULL ? si->sel_exists : 0;
+	return (TRUE);
+}
+
+guint
+imap_commands(const struct imap *s)
+{
+	return (s->commands);
+}
+
+gboolean
+imap_status(struct imap *s, const char *mailbox, struct imap_mailbox *mb,
+    GError **err)
+{
+	struct mailimap_status_att_list		*atts;
+	struct mailimap_mailbox_data_status	*st = NULL;
+	clistiter				*it;
+	char					*what;
+	int					 r;
+
+	if (!wire_safe("mailbox name", mailbox, err))
+		return (FALSE);
+	memset(mb, 0, sizeof *mb);
+	atts = mailimap_status_att_list_new_empty();
+	mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_UIDVALIDITY);
+	mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_UIDNEXT);
+	mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_MESSAGES);
+	if (mailimap_has_condstore(s->imap))
+		mailimap_status_att_list_add(atts,
+		    MAILIMAP_STATUS_ATT_HIGHESTMODSEQ);
+	r = mailimap_status(s->imap, mailbox, atts, &st);
+	mailimap_status_att_list_free(atts);
+	if (r != MAILIMAP_NO_ERROR) {
+		if (r == MAILIMAP_ERROR_STATUS)
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+			    "%s: mailbox '%s' cannot be opened: %s", s->host,
+			    mailbox, s->imap->imap_response != NULL ?
+			    s->imap->imap_response : "no such mailbox");
+		else {
+			what = g_strdup_printf("STATUS %s", mailbox);
+			fail(s, r, err, what);
+			g_free(what);
+		}
+		return (FALSE);
+	}
+	for (it = st->st_info_list != NULL ? clist_begin(st->st_info_list) :
+	    NULL; it != NULL; it = clist_next(it)) {
+		struct mailimap_status_info *si = clist_content(it);
+
+		switch (si->st_att) {
+		case MAILIMAP_STATUS_ATT_UIDVALIDITY:
+			mb->uidvalidity = si->st_value;
+			break;
+		case MAILIMAP_STATUS_ATT_UIDNEXT:
+			mb->uidnext = si->st_value;
+			break;
+		case MAILIMAP_STATUS_ATT_MESSAGES:
+			mb->exists = si->st_value;
+			break;
+		case MAILIMAP_STATUS_ATT_HIGHESTMODSEQ:
+			if (si->st_ext_data != NULL &&
+			    si->st_ext_data->ext_data != NULL)
+				mb->highestmodseq = ((struct
+				    mailimap_condstore_status_info *)
+				    si->st_ext_data->ext_data)->
+				    cs_highestmodseq_value;
+			break;
+		}
+	}
+	mailimap_mailbox_data_status_free(st);
 	return (TRUE);
 }
 
@@ -500,8 +581,8 @@ imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn, void *ctx,
 		mailimap_fetch_type_new_fetch_att_list_add(ft,
 		    mailimap_fetch_att_new_uid());
 		mailimap_fetch_type_new_fetch_att_list_add(ft,
-		    mailimap_fetch_att_new_body_peek_section(
-		    mailimap_section_new(NULL)));
+		    mailimap_fetch_att_new_body_peek_section_partial(
+		    mailimap_section_new(NULL), 0, IMAP_FETCH_MAX));
 		res = NULL;
 		r = mailimap_uid_fetch(s->imap, set, ft, &res);
 		mailimap_set_free(set);

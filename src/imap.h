@@ -17,12 +17,17 @@
 
 struct imap;
 
-/* What EXAMINE told about a mailbox. */
+/* What EXAMINE or STATUS told about a mailbox. */
 struct imap_mailbox {
 	guint32	uidvalidity;
 	guint32	uidnext;	/* 0 if the server did not say */
 	guint32	exists;
+	guint64	highestmodseq;	/* STATUS only, with CONDSTORE; else 0 */
 };
+
+/* At most this much of each message is fetched: notifications are small,
+   and memory stays bounded whatever a mailbox holds. */
+#define IMAP_FETCH_MAX	(256 * 1024)
 
 /*
  * Called for each fetched message: its UID and whole raw text ('len'
@@ -44,8 +49,18 @@ struct imap	*imap_open(const struct account *acct, const char *password,
 /* Log out (when the connection is still healthy) and free the session. */
 void		 imap_close(struct imap *s);
 
+/* IMAP commands sent on this session so far (for -v and benchmarks). */
+guint		 imap_commands(const struct imap *s);
+
 /* EXAMINE 'mailbox' (read-only) and fill 'mb'. */
 gboolean	 imap_examine(struct imap *s, const char *mailbox,
+		    struct imap_mailbox *mb, GError **err);
+
+/*
+ * STATUS 'mailbox' (UIDVALIDITY, UIDNEXT, MESSAGES, and HIGHESTMODSEQ
+ * where the server has CONDSTORE) without opening it, and fill 'mb'.
+ */
+gboolean	 imap_status(struct imap *s, const char *mailbox,
 		    struct imap_mailbox *mb, GError **err);
 
 /*
@@ -65,8 +80,9 @@ GArray		*imap_search(struct imap *s, guint32 min_uid,
 		    const char *const *domains, GDate *since, GError **err);
 
 /*
- * Fetch the messages 'uids' of the examined mailbox with BODY.PEEK[] and
- * call 'fn' for each, in batches.  Returns FALSE with err set on failure.
+ * Fetch the messages 'uids' of the examined mailbox with BODY.PEEK[]
+ * (the first IMAP_FETCH_MAX bytes of each) and call 'fn' for each, in
+ * batches.  Returns FALSE with err set on failure.
  */
 gboolean	 imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn,
 		    void *ctx, GError **err);

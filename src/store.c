@@ -21,8 +21,11 @@ struct store {
 static const char schema_v1[] =
 	"CREATE TABLE mailbox ("
 	"  account TEXT NOT NULL, name TEXT NOT NULL,"
+	"  drafts INTEGER NOT NULL,"
 	"  uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL,"
-	"  PRIMARY KEY (account, name));"
+	"  uidnext INTEGER NOT NULL, messages INTEGER NOT NULL,"
+	"  modseq INTEGER NOT NULL,"
+	"  PRIMARY KEY (account, name, drafts));"
 	"CREATE TABLE thread ("
 	"  id TEXT PRIMARY KEY, platform TEXT NOT NULL, key TEXT NOT NULL,"
 	"  account TEXT NOT NULL, client TEXT, title TEXT, url TEXT);"
@@ -197,15 +200,16 @@ run(struct store *st, sqlite3_stmt *s, GError **err, const char *what)
 
 gboolean
 store_mailbox_get(struct store *st, const char *account, const char *mailbox,
-    gboolean *found, guint32 *uidvalidity, guint32 *last_uid, GError **err)
+    gboolean drafts, gboolean *found, struct mailbox_state *ms, GError **err)
 {
 	sqlite3_stmt	*s;
 	int		 r;
 
 	*found = FALSE;
-	*uidvalidity = *last_uid = 0;
-	s = prepare(st, "SELECT uidvalidity, last_uid FROM mailbox "
-	    "WHERE account = ? AND name = ?", "tt", account, mailbox);
+	memset(ms, 0, sizeof *ms);
+	s = prepare(st, "SELECT uidvalidity, last_uid, uidnext, messages, "
+	    "modseq FROM mailbox WHERE account = ? AND name = ? AND "
+	    "drafts = ?", "tti", account, mailbox, (gint64)(drafts != 0));
 	if (s == NULL || ((r = sqlite3_step(s)) != SQLITE_ROW &&
 	    r != SQLITE_DONE)) {
 		sqlite3_finalize(s);
@@ -213,8 +217,11 @@ store_mailbox_get(struct store *st, const char *account, const char *mailbox,
 	}
 	if (r == SQLITE_ROW) {
 		*found = TRUE;
-		*uidvalidity = (guint32)sqlite3_column_int64(s, 0);
-		*last_uid = (guint32)sqlite3_column_int64(s, 1);
+		ms->uidvalidity = (guint32)sqlite3_column_int64(s, 0);
+		ms->last_uid = (guint32)sqlite3_column_int64(s, 1);
+		ms->uidnext = (guint32)sqlite3_column_int64(s, 2);
+		ms->messages = (guint32)sqlite3_column_int64(s, 3);
+		ms->modseq = (guint64)sqlite3_column_int64(s, 4);
 	}
 	sqlite3_finalize(s);
 	return (TRUE);
@@ -222,12 +229,16 @@ store_mailbox_get(struct store *st, const char *account, const char *mailbox,
 
 gboolean
 store_mailbox_set(struct store *st, const char *account, const char *mailbox,
-    guint32 uidvalidity, guint32 last_uid, GError **err)
+    gboolean drafts, const struct mailbox_state *ms, GError **err)
 {
-	return (run(st, prepare(st, "INSERT INTO mailbox VALUES (?, ?, ?, ?) "
-	    "ON CONFLICT (account, name) DO UPDATE SET "
-	    "uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",
-	    "ttii", account, mailbox, (gint64)uidvalidity, (gint64)last_uid),
+	return (run(st, prepare(st, "INSERT INTO mailbox VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, name, drafts) DO "
+	    "UPDATE SET uidvalidity = excluded.uidvalidity, "
+	    "last_uid = excluded.last_uid, uidnext = excluded.uidnext, "
+	    "messages = excluded.messages, modseq = excluded.modseq",
+	    "ttiiiiii", account, mailbox, (gint64)(drafts != 0),
+	    (gint64)ms->uidvalidity, (gint64)ms->last_uid,
+	    (gint64)ms->uidnext, (gint64)ms->messages, (gint64)ms->modseq),
 	    err, "saving mailbox state"));
 }
 

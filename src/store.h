@@ -50,17 +50,27 @@ gboolean	 store_begin(struct store *st, GError **err);
 gboolean	 store_commit(struct store *st, GError **err);
 void		 store_rollback(struct store *st);
 
+/* Where a sync left a mailbox, to tell next time whether it changed. */
+struct mailbox_state {
+	guint32	uidvalidity;
+	guint32	last_uid;	/* the highest UID read */
+	guint32	uidnext;
+	guint32	messages;
+	guint64	modseq;		/* HIGHESTMODSEQ, or 0 */
+};
+
 /*
- * The sync position of a mailbox.  Returns TRUE and sets *found; when
- * not found, the outputs are 0.
+ * The state of watched mailbox 'mailbox' (or, with 'drafts', of the
+ * account's Drafts mailbox).  Returns TRUE and sets *found; when not
+ * found, 'ms' is zeroed.
  */
 gboolean	 store_mailbox_get(struct store *st, const char *account,
-		    const char *mailbox, gboolean *found, guint32 *uidvalidity,
-		    guint32 *last_uid, GError **err);
+		    const char *mailbox, gboolean drafts, gboolean *found,
+		    struct mailbox_state *ms, GError **err);
 
 gboolean	 store_mailbox_set(struct store *st, const char *account,
-		    const char *mailbox, guint32 uidvalidity, guint32 last_uid,
-		    GError **err);
+		    const char *mailbox, gboolean drafts,
+		    const struct mailbox_state *ms, GError **err);
 
 /*
  * Record 'e' once (by mail_id; *added tells whether it is new) and create

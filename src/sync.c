@@ -73,34 +73,43 @@ out:
 	return (ok);
 }
 
-/* Bring the store up to date with one watched mailbox. */
+/*
+ * Bring the store up to date with one watched mailbox.  STATUS tells,
+ * without opening the mailbox, whether anything arrived since the last
+ * run; only then is it opened (EXAMINE, read-only) and searched.
+ */
 static gboolean
 sync_mailbox(const struct run *r, struct store *st, struct imap *s,
     const struct account *acct, const char *mailbox,
     const char *const *domains, GError **err)
 {
 	struct imap_mailbox	 mb;
+	struct mailbox_state	 ms;
 	struct fetch		 f = { r, st, acct->name, mailbox, 0, 0 };
 	GArray			*uids;
 	GDate			 since;
-	guint32			 validity, last, next_last;
+	guint32			 last;
 	gboolean		 found, fresh;
 
-	if (!imap_examine(s, mailbox, &mb, err) ||
-	    !store_mailbox_get(st, acct->name, mailbox, &found, &validity,
-	    &last, err))
+	if (!imap_status(s, mailbox, &mb, err) ||
+	    !store_mailbox_get(st, acct->name, mailbox, FALSE, &found, &ms,
+	    err))
 		return (FALSE);
-	fresh = !found || validity != mb.uidvalidity;
-	if (!fresh && mb.uidnext != 0 && mb.uidnext - 1 <= last) {
+	fresh = !found || ms.uidvalidity != mb.uidvalidity;
+	if (!fresh && mb.uidnext != 0 && mb.uidnext - 1 <= ms.last_uid) {
 		if (r->verbose > 0)
 			printf("%s: nothing new\n", mailbox);
 		return (TRUE);
 	}
+	if (!imap_examine(s, mailbox, &mb, err))
+		return (FALSE);
+	fresh = !found || ms.uidvalidity != mb.uidvalidity;
+	last = fresh ? 0 : ms.last_uid;
+	g_date_clear(&since, 1);
 	if (fresh) {
 		/* first sync, or the mailbox was recreated: look back */
 		bizday_jst_date(g_date_time_to_unix(r->now), &since);
 		g_date_subtract_days(&since, FIRST_SYNC_DAYS);
-		last = 0;
 	}
 	uids = imap_search(s, last + 1, domains, fresh ? &since : NULL, err);
 	if (uids == NULL)
@@ -109,13 +118,17 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 		g_array_unref(uids);
 		return (FALSE);
 	}
-	next_last = mb.uidnext != 0 ? mb.uidnext - 1 : last;
+	ms.uidvalidity = mb.uidvalidity;
+	ms.uidnext = mb.uidnext;
+	ms.messages = mb.exists;
+	ms.last_uid = mb.uidnext != 0 ? mb.uidnext - 1 : last;
 	if (uids->len > 0)
-		next_last = MAX(next_last, g_array_index(uids, guint32,
+		ms.last_uid = MAX(ms.last_uid, g_array_index(uids, guint32,
 		    uids->len - 1));
+	ms.last_uid = MAX(ms.last_uid, last);
 	if (!imap_fetch(s, uids, on_message, &f, err) ||
-	    !store_mailbox_set(st, acct->name, mailbox, mb.uidvalidity,
-	    MAX(next_last, last), err) || !store_commit(st, err)) {
+	    !store_mailbox_set(st, acct->name, mailbox, FALSE, &ms, err) ||
+	    !store_commit(st, err)) {
 		store_rollback(st);
 		g_array_unref(uids);
 		return (FALSE);
@@ -135,9 +148,20 @@ struct drafter {
 	const struct account	*acct;
 	char			*drafts;	/* mailbox name */
 	gboolean		 opened;
+	gboolean		 changed;	/* renraku changed Drafts */
 	gboolean		 bad_template;	/* the last act() failed on a
 						   template */
 };
+
+/* The Drafts mailbox's name: from the config, or by SPECIAL-USE. */
+static gboolean
+drafts_name(struct drafter *dr, GError **err)
+{
+	if (dr->drafts == NULL)
+		dr->drafts = dr->acct->drafts != NULL ?
+		    g_strdup(dr->acct->drafts) : imap_find_drafts(dr->s, err);
+	return (dr->drafts != NULL);
+}
 
 /* Open the Drafts mailbox: SELECT, or EXAMINE for a dry run. */
 static gboolean
@@ -147,12 +171,8 @@ open_drafts(struct drafter *dr, GError **err)
 
 	if (dr->opened)
 		return (TRUE);
-	if (dr->drafts == NULL) {
-		dr->drafts = dr->acct->drafts != NULL ?
-		    g_strdup(dr->acct->drafts) : imap_find_drafts(dr->s, err);
-		if (dr->drafts == NULL)
-			return (FALSE);
-	}
+	if (!drafts_name(dr, err))
+		return (FALSE);
 	if (dr->r->dry_run ? !imap_examine(dr->s, dr->drafts, &mb, err) :
 	    !imap_select(dr->s, dr->drafts, &mb, err))
 		return (FALSE);
@@ -325,6 +345,7 @@ take_back(struct drafter *dr, struct thread_draft *d, GError **err)
 	}
 	/* intent first: a crash after this leaves an orphan, never a
 	   draft wrongly taken for sent */
+	dr->changed = !dr->r->dry_run;
 	ok = set_state(dr, d, DRAFT_REMOVED, err) &&
 	    (dr->r->dry_run || imap_delete(dr->s, uid, err));
 out:
@@ -409,6 +430,7 @@ append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
 	rec.step = c->step;
 	rec.anchor = d->anchor;
 	rec.state = DRAFT_PENDING;
+	dr->changed = TRUE;
 	ok = open_drafts(dr, err) &&
 	    store_draft_add(dr->st, t->id, &rec, err) &&
 	    imap_append_draft(dr->s, dr->drafts, wire, len, r->now, err) &&
@@ -481,23 +503,93 @@ out:
 	return (ok);
 }
 
+/* Whether any draft of 'threads' may have changed hands in Drafts. */
+static gboolean
+tracking(GPtrArray *threads, gboolean *pending)
+{
+	gboolean	any = FALSE;
+	guint		i, j;
+
+	*pending = FALSE;
+	for (i = 0; i < threads->len; i++) {
+		const struct thread *t = threads->pdata[i];
+
+		for (j = 0; j < t->state.drafts->len; j++) {
+			const struct thread_draft *d = &g_array_index(
+			    t->state.drafts, struct thread_draft, j);
+
+			if (d->state == DRAFT_PENDING)
+				*pending = TRUE;
+			if (d->state == DRAFT_PENDING ||
+			    d->state == DRAFT_LIVE || d->state == DRAFT_EDITED)
+				any = TRUE;
+		}
+	}
+	return (any);
+}
+
+/*
+ * Whether Drafts changed since renraku last left it: if not (same
+ * UIDVALIDITY, UIDNEXT, message count and HIGHESTMODSEQ), no draft can
+ * have been sent or edited, and the drafts need not be looked at one by
+ * one.  Fills 'now' with the mailbox's STATUS.
+ */
+static gboolean
+drafts_changed(struct drafter *dr, struct mailbox_state *now,
+    gboolean *changed, GError **err)
+{
+	struct imap_mailbox	mb;
+	struct mailbox_state	then;
+	gboolean		found;
+
+	*changed = TRUE;
+	if (!drafts_name(dr, err) || !imap_status(dr->s, dr->drafts, &mb,
+	    err) || !store_mailbox_get(dr->st, dr->acct->name, dr->drafts,
+	    TRUE, &found, &then, err))
+		return (FALSE);
+	memset(now, 0, sizeof *now);
+	now->uidvalidity = mb.uidvalidity;
+	now->uidnext = mb.uidnext;
+	now->messages = mb.exists;
+	now->modseq = mb.highestmodseq;
+	*changed = !found || then.uidvalidity != now->uidvalidity ||
+	    then.uidnext != now->uidnext || then.messages != now->messages ||
+	    then.modseq != now->modseq || now->uidnext == 0;
+	return (TRUE);
+}
+
 static gboolean
 draft_due(const struct run *r, struct store *st, struct imap *s,
     const struct account *acct, GError **err)
 {
-	struct drafter	 dr = { r, st, s, acct, NULL, FALSE, FALSE };
-	GPtrArray	*threads;
-	GError		*e = NULL, *refused = NULL;
-	gboolean	 ok = TRUE;
-	guint		 i;
+	struct drafter		 dr;
+	struct mailbox_state	 box;
+	GPtrArray		*threads;
+	GError			*e = NULL, *refused = NULL;
+	gboolean		 ok = TRUE, look = FALSE, pending, known = FALSE;
+	guint			 i;
 
+	memset(&dr, 0, sizeof dr);
+	dr.r = r;
+	dr.st = st;
+	dr.s = s;
+	dr.acct = acct;
 	if ((threads = store_threads(st, acct->name, err)) == NULL)
 		return (FALSE);
+	if (tracking(threads, &pending)) {
+		if (!drafts_changed(&dr, &box, &look, err)) {
+			g_ptr_array_unref(threads);
+			g_free(dr.drafts);
+			return (FALSE);
+		}
+		known = TRUE;
+		look = look || pending;
+	}
 	for (i = 0; ok && i < threads->len; i++) {
 		struct thread *t = threads->pdata[i];
 
 		dr.bad_template = FALSE;
-		if (reconcile(&dr, t, &e) && act(&dr, t, &e))
+		if ((!look || reconcile(&dr, t, &e)) && act(&dr, t, &e))
 			continue;
 		/* a broken template stops that draft, not the others */
 		if (dr.bad_template) {
@@ -511,6 +603,16 @@ draft_due(const struct run *r, struct store *st, struct imap *s,
 		g_propagate_error(err, e);
 		e = NULL;
 		ok = FALSE;
+	}
+	/* remember how renraku left Drafts, to skip looking next time */
+	if (ok && !r->dry_run && (known || dr.changed)) {
+		if (known && !dr.changed)
+			ok = store_mailbox_set(st, acct->name, dr.drafts, TRUE,
+			    &box, err);
+		else
+			ok = drafts_changed(&dr, &box, &look, err) &&
+			    store_mailbox_set(st, acct->name, dr.drafts, TRUE,
+			    &box, err);
 	}
 	g_ptr_array_unref(threads);
 	g_free(dr.drafts);
@@ -545,6 +647,9 @@ sync_account(const struct run *r, struct store *st,
 	g_strfreev(domains);
 	if (ok)
 		ok = draft_due(r, st, s, acct, err);
+	if (r->verbose > 0)
+		printf("%s: %u IMAP commands\n", acct->name,
+		    imap_commands(s) + 1);	/* and LOGOUT */
 	imap_close(s);
 	return (ok);
 }

@@ -176,44 +176,56 @@ test_mailbox(void **state)
 		{ "work", "Platforms", FALSE, 0, 0 },
 		{ "main", "inbox", FALSE, 0, 0 },
 	};
-	struct store	*st = open_store(*state);
-	GError		*e = NULL;
-	gboolean	 found;
-	guint32		 uv, last;
-	gsize		 i;
+	struct store		*st = open_store(*state);
+	struct mailbox_state	 ms;
+	GError			*e = NULL;
+	gboolean		 found;
+	gsize			 i;
 
 	/* nothing yet: not found, and the outputs are 0 */
-	uv = last = 99;
-	assert_true(store_mailbox_get(st, "main", "INBOX", &found, &uv,
-	    &last, &e));
+	memset(&ms, 0x55, sizeof ms);
+	assert_true(store_mailbox_get(st, "main", "INBOX", FALSE, &found, &ms,
+	    &e));
 	assert_false(found);
-	assert_int_equal(uv, 0);
-	assert_int_equal(last, 0);
+	assert_int_equal(ms.uidvalidity, 0);
+	assert_int_equal(ms.last_uid, 0);
 
 	for (i = 0; i < G_N_ELEMENTS(sets); i++) {
+		memset(&ms, 0, sizeof ms);
+		ms.uidvalidity = sets[i].uidvalidity;
+		ms.last_uid = sets[i].last_uid;
+		ms.uidnext = sets[i].last_uid + 1;
+		ms.messages = 7;
+		ms.modseq = G_GUINT64_CONSTANT(1) << 40;
 		assert_true(store_mailbox_set(st, sets[i].account,
-		    sets[i].mailbox, sets[i].uidvalidity, sets[i].last_uid,
-		    &e));
+		    sets[i].mailbox, FALSE, &ms, &e));
 		assert_no_error(e);
 	}
 	for (i = 0; i < G_N_ELEMENTS(gets); i++) {
-		uv = last = 99;
+		memset(&ms, 0x55, sizeof ms);
 		assert_true(store_mailbox_get(st, gets[i].account,
-		    gets[i].mailbox, &found, &uv, &last, &e));
+		    gets[i].mailbox, FALSE, &found, &ms, &e));
 		assert_no_error(e);
-		if (found != gets[i].found || uv != gets[i].uidvalidity ||
-		    last != gets[i].last_uid)
+		if (found != gets[i].found || ms.uidvalidity !=
+		    gets[i].uidvalidity || ms.last_uid != gets[i].last_uid)
 			fail_msg("%s/%s: found %d, %u, %u", gets[i].account,
-			    gets[i].mailbox, found, uv, last);
+			    gets[i].mailbox, found, ms.uidvalidity,
+			    ms.last_uid);
+		if (found && ms.modseq != G_GUINT64_CONSTANT(1) << 40)
+			fail_msg("modseq lost");
 	}
+	/* the Drafts mailbox of an account is kept apart */
+	assert_true(store_mailbox_get(st, "main", "INBOX", TRUE, &found, &ms,
+	    &e));
+	assert_false(found);
 	store_close(st);
 
 	/* and it was written to disk */
 	st = open_store(*state);
-	assert_true(store_mailbox_get(st, "main", "INBOX", &found, &uv,
-	    &last, &e));
+	assert_true(store_mailbox_get(st, "main", "INBOX", FALSE, &found, &ms,
+	    &e));
 	assert_true(found);
-	assert_int_equal(last, 25);
+	assert_int_equal(ms.last_uid, 25);
 	store_close(st);
 }
 
@@ -414,7 +426,12 @@ test_transaction(void **state)
 	assert_true(store_begin(st, &e));
 	se = stored("<r@x>", 1000, &ev);
 	add(st, &se, TRUE);
-	assert_true(store_mailbox_set(st, "main", "INBOX", 1, 5, &e));
+	{
+		struct mailbox_state ms = { 1, 5, 6, 5, 0 };
+
+		assert_true(store_mailbox_set(st, "main", "INBOX", FALSE, &ms,
+		    &e));
+	}
 	store_rollback(st);
 	a = threads(st, NULL);
 	assert_int_equal(a->len, 0);

@@ -125,9 +125,13 @@ try:
     ok(srv.flags('INBOX') == flags_before, 'INBOX flags are unchanged',
        (flags_before, srv.flags('INBOX')))
 
-    r = run(cfg, 'sync')
+    r = run(cfg, '-v', 'sync')
     ok(r.returncode == 0 and len(drafts()) == 1,
        'a second sync adds nothing', r.stderr)
+    n = [int(l.split()[1]) for l in r.stdout.splitlines()
+         if l.startswith('main: ') and l.endswith(' IMAP commands')]
+    ok(n and n[0] <= 6, 'a sync with nothing new sends at most 6 IMAP '
+       'commands (STATUS, not SELECT)', r.stdout)
 
     # A run that died after APPEND but before recording it: forget the
     # draft in the store; the next run must find it in Drafts.
