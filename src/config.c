@@ -13,7 +13,7 @@
 /* Keys each group accepts; anything else is reported, to catch typos. */
 static const char *const general_keys[] = {
 	"your_name", "state_dir", "templates_dir", "timeout", "draft_charset",
-	NULL
+	"notify_command", "notify_url", NULL
 };
 static const char *const policy_keys[] = { "step1_days", "step2_days",
 	"step3_days", "remedy_days", "remedy_in_contract", "days_off",
@@ -301,6 +301,13 @@ config_load(const char *path, GError **err)
 		complain(&c, "general", "templates_dir", "'%s' is not a "
 		    "directory", cfg->templates_dir);
 	cfg->timeout = get_uint(&c, "general", "timeout", 60, 1, 3600);
+	cfg->notify_command = get_string(&c, "general", "notify_command");
+	cfg->notify_url = get_string(&c, "general", "notify_url");
+	if (cfg->notify_url != NULL &&
+	    !g_str_has_prefix(cfg->notify_url, "https://") &&
+	    !g_str_has_prefix(cfg->notify_url, "http://"))
+		complain(&c, "general", "notify_url", "'%s' is not an http(s) "
+		    "URL", cfg->notify_url);
 	if ((v = get_string(&c, "general", "draft_charset")) != NULL) {
 		if (g_ascii_strcasecmp(v, "iso-2022-jp") == 0)
 			cfg->iso2022jp = TRUE;
@@ -375,6 +382,8 @@ config_free(struct config *cfg)
 	g_free(cfg->your_name);
 	g_free(cfg->state_dir);
 	g_free(cfg->templates_dir);
+	g_free(cfg->notify_command);
+	g_free(cfg->notify_url);
 	bizcal_clear(&cfg->cal);
 	if (cfg->platform_policy != NULL)
 		g_hash_table_unref(cfg->platform_policy);

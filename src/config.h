@@ -37,6 +37,8 @@ struct config {
 	char		*templates_dir;	/* NULL: only the installed templates */
 	guint		 timeout;	/* seconds, for every network wait */
 	gboolean	 iso2022jp;	/* draft_charset = iso-2022-jp */
+	char		*notify_command;	/* or NULL */
+	char		*notify_url;	/* or NULL */
 	struct policy_override policy;	/* [policy] */
 	GHashTable	*platform_policy;	/* "crowdworks" -> struct
 						   policy_override *, from

@@ -54,6 +54,16 @@ static const GOptionEntry global_options[] = {
 };
 
 static guint	 opt_step;
+static gboolean	 opt_json;
+
+static const GOptionEntry status_options[] = {
+	{ "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
+	  "Print JSON (fields in renraku(1))", NULL },
+	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
+	  "Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)",
+	  "TIME" },
+	{ NULL }
+};
 
 static const GOptionEntry now_option[] = {
 	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
@@ -108,7 +118,7 @@ static const struct command {
 	  "(prints nothing on success unless -v is given)", sync_options, 0,
 	  0, TRUE, cmd_sync },
 	{ "status", NULL, "one line per contract thread: phase, silence and "
-	  "next step", now_option, 0, 0, FALSE, cmd_status },
+	  "next step", status_options, 0, 0, FALSE, cmd_status },
 	{ "mark", "PLATFORM/KEY sent|replied|snooze DAYS|done|resume",
 	  "record what you did or want for a thread\n"
 	  "  sent      you sent the next follow-up yourself\n"
@@ -216,7 +226,8 @@ cmd_sync(const struct run *r, struct store *st, char **args, GError **err)
 static gboolean
 cmd_status(const struct run *r, struct store *st, char **args, GError **err)
 {
-	return (status_print(r, st, stdout, err));
+	return (opt_json ? status_json(r, st, stdout, err) :
+	    status_print(r, st, stdout, err));
 }
 
 static gboolean

@@ -3,6 +3,8 @@
  */
 #include "status.h"
 
+#include <json-glib/json-glib.h>
+
 #include "bizday.h"
 #include "policy.h"
 
@@ -71,6 +73,128 @@ print_next(FILE *out, const struct thread *t, const struct decision *d)
 		g_free(b);
 	} else
 		fprintf(out, "%s", d->why);
+}
+
+static void
+member(JsonBuilder *b, const char *name, const char *value)
+{
+	json_builder_set_member_name(b, name);
+	if (value != NULL)
+		json_builder_add_string_value(b, value);
+	else
+		json_builder_add_null_value(b);
+}
+
+/* A Unix time as ISO 8601 in Japan; allocated. */
+static char *
+iso(gint64 t)
+{
+	GDateTime	*u = g_date_time_new_from_unix_utc(t);
+	GTimeZone	*tz = g_time_zone_new_offset(9 * 3600);
+	GDateTime	*j = g_date_time_to_timezone(u, tz);
+	char		*s = g_date_time_format_iso8601(j);
+
+	g_date_time_unref(j);
+	g_date_time_unref(u);
+	g_time_zone_unref(tz);
+	return (s);
+}
+
+static void
+json_thread(JsonBuilder *b, const struct run *r, const struct thread *t,
+    const struct decision *d)
+{
+	const struct thread_draft *live = d->live >= 0 ?
+	    &g_array_index(t->state.drafts, struct thread_draft, d->live) :
+	    NULL;
+	static const char *const actions[] = { "none", "create", "refresh",
+	    "remove" };
+	char	 date[16], *s;
+
+	json_builder_begin_object(b);
+	member(b, "thread", t->id);
+	member(b, "platform", t->platform);
+	member(b, "platform_name", rules_platform_name(r->rules,
+	    t->platform));
+	member(b, "account", t->account);
+	member(b, "client", t->client);
+	member(b, "job_title", t->title);
+	member(b, "url", t->url);
+	member(b, "phase", phase_name(d->phase));
+	s = d->has_client ? iso(d->last_client) : NULL;
+	member(b, "last_contact", s);
+	g_free(s);
+	member(b, "last_subject", t->last_subject);
+	json_builder_set_member_name(b, "days_silent");
+	json_builder_add_int_value(b, d->days_silent);
+	json_builder_set_member_name(b, "steps_made");
+	json_builder_add_int_value(b, d->made);
+	s = d->made > 0 ? iso(d->made_at) : NULL;
+	member(b, "last_step_made", s);
+	g_free(s);
+	member(b, "signal", d->signal);
+	json_builder_set_member_name(b, "draft_step");
+	if (live != NULL)
+		json_builder_add_int_value(b, live->step);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "draft_edited");
+	json_builder_add_boolean_value(b, d->edited >= 0);
+	json_builder_set_member_name(b, "next_step");
+	if (d->next_step > 0)
+		json_builder_add_int_value(b, d->next_step);
+	else
+		json_builder_add_null_value(b);
+	if (g_date_valid(&d->next_date))
+		g_date_strftime(date, sizeof date, "%Y-%m-%d", &d->next_date);
+	member(b, "next_date", g_date_valid(&d->next_date) ? date : NULL);
+	member(b, "action", actions[d->action]);
+	member(b, "why", d->why);
+	json_builder_end_object(b);
+}
+
+gboolean
+status_json(const struct run *r, struct store *st, FILE *out, GError **err)
+{
+	JsonBuilder	*b;
+	JsonGenerator	*g;
+	JsonNode	*root;
+	GPtrArray	*threads;
+	struct policy	 p;
+	struct decision	 d;
+	char		*text, *now;
+	guint		 i;
+
+	if ((threads = store_threads(st, NULL, err)) == NULL)
+		return (FALSE);
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	now = g_date_time_format_iso8601(r->now);
+	member(b, "now", now);
+	g_free(now);
+	json_builder_set_member_name(b, "threads");
+	json_builder_begin_array(b);
+	for (i = 0; i < threads->len; i++) {
+		const struct thread *t = threads->pdata[i];
+
+		run_policy(r, t->platform, &p);
+		policy_decide(&t->state, &p, g_date_time_to_unix(r->now), &d);
+		json_thread(b, r, t, &d);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	g = json_generator_new();
+	json_generator_set_pretty(g, TRUE);
+	json_generator_set_root(g, root);
+	text = json_generator_to_data(g, NULL);
+	fprintf(out, "%s\n", text);
+	g_free(text);
+	json_node_unref(root);
+	g_object_unref(g);
+	g_object_unref(b);
+	g_ptr_array_unref(threads);
+	return (TRUE);
 }
 
 gboolean

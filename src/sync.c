@@ -13,6 +13,7 @@
 #include "error.h"
 #include "imap.h"
 #include "mail.h"
+#include "notify.h"
 #include "policy.h"
 
 #define FIRST_SYNC_DAYS	90	/* how far back the first sync looks */
@@ -151,6 +152,7 @@ struct drafter {
 	gboolean		 changed;	/* renraku changed Drafts */
 	gboolean		 bad_template;	/* the last act() failed on a
 						   template */
+	GPtrArray		*created;	/* of struct created */
 };
 
 /* The Drafts mailbox's name: from the config, or by SPECIAL-USE. */
@@ -408,6 +410,25 @@ out:
 	return (rv);
 }
 
+/* Note a new draft for notify_command and notify_url. */
+static void
+note_created(struct drafter *dr, const struct thread *t,
+    const struct composed *c)
+{
+	struct created *n = g_new0(struct created, 1);
+
+	n->account = g_strdup(dr->acct->name);
+	n->thread = g_strdup(t->id);
+	n->platform_name = g_strdup(rules_platform_name(dr->r->rules,
+	    t->platform));
+	n->client = g_strdup(t->client);
+	n->job_title = g_strdup(t->title);
+	n->url = g_strdup(t->url);
+	n->subject = g_strdup(c->subject);
+	n->step = c->step;
+	g_ptr_array_add(dr->created, n);
+}
+
 /* Compose, record as pending, APPEND, record as live. */
 static gboolean
 append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
@@ -498,6 +519,9 @@ act(struct drafter *dr, struct thread *t, GError **err)
 		}
 	}
 	ok = append_draft(dr, t, &d, &c, err);
+	/* a refresh of the same step is not news */
+	if (ok && (d.action == ACTION_CREATE || live->step != d.step_due))
+		note_created(dr, t, &c);
 out:
 	composed_clear(&c);
 	return (ok);
@@ -560,7 +584,7 @@ drafts_changed(struct drafter *dr, struct mailbox_state *now,
 
 static gboolean
 draft_due(const struct run *r, struct store *st, struct imap *s,
-    const struct account *acct, GError **err)
+    const struct account *acct, GPtrArray *created, GError **err)
 {
 	struct drafter		 dr;
 	struct mailbox_state	 box;
@@ -574,6 +598,7 @@ draft_due(const struct run *r, struct store *st, struct imap *s,
 	dr.st = st;
 	dr.s = s;
 	dr.acct = acct;
+	dr.created = created;
 	if ((threads = store_threads(st, acct->name, err)) == NULL)
 		return (FALSE);
 	if (tracking(threads, &pending)) {
@@ -627,7 +652,7 @@ draft_due(const struct run *r, struct store *st, struct imap *s,
 
 static gboolean
 sync_account(const struct run *r, struct store *st,
-    const struct account *acct, GError **err)
+    const struct account *acct, GPtrArray *created, GError **err)
 {
 	struct imap	*s;
 	char		*password, **domains;
@@ -646,7 +671,7 @@ sync_account(const struct run *r, struct store *st,
 		    (const char *const *)domains, err);
 	g_strfreev(domains);
 	if (ok)
-		ok = draft_due(r, st, s, acct, err);
+		ok = draft_due(r, st, s, acct, created, err);
 	if (r->verbose > 0)
 		printf("%s: %u IMAP commands\n", acct->name,
 		    imap_commands(s) + 1);	/* and LOGOUT */
@@ -672,14 +697,17 @@ gboolean
 sync_run(const struct run *r, struct store *st, GError **err)
 {
 	GString		*msgs = NULL;
+	GPtrArray	*created;
+	GError		*e = NULL;
 	int		 worst = -1;
 	guint		 i;
 
+	created = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)created_free);
 	for (i = 0; i < r->cfg->accounts->len; i++) {
 		const struct account	*acct = r->cfg->accounts->pdata[i];
-		GError			*e = NULL;
 
-		if (sync_account(r, st, acct, &e))
+		if (sync_account(r, st, acct, created, &e))
 			continue;
 		if (msgs == NULL)
 			msgs = g_string_new(NULL);
@@ -691,8 +719,15 @@ sync_run(const struct run *r, struct store *st, GError **err)
 		g_string_append(msgs, e->message);
 		if (worst < 0 || severity(e->code) > severity(worst))
 			worst = e->code;
-		g_error_free(e);
+		g_clear_error(&e);
 	}
+	/* the drafts are made; a failed notification is only a warning */
+	if (!r->dry_run && !notify_drafts(r->cfg, created, r->cfg->timeout,
+	    &e)) {
+		g_printerr("renraku: warning: %s\n", e->message);
+		g_clear_error(&e);
+	}
+	g_ptr_array_unref(created);
 	if (msgs == NULL)
 		return (TRUE);
 	g_set_error_literal(err, RENRAKU_ERROR, worst, msgs->str);
