@@ -3,6 +3,7 @@
  */
 #include "mail.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <gmime/gmime.h>
@@ -21,23 +22,189 @@ mail_init(void)
 	    g_mime_parser_options_get_default(), fallback);
 }
 
+static gboolean
+charset_is(const char *charset, const char *const *names)
+{
+	gsize	i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (g_ascii_strcasecmp(charset, names[i]) == 0)
+			return (TRUE);
+	return (FALSE);
+}
+
+/* CP932 bytes to UTF-8; a character CP932 lacks becomes U+FFFD, so one
+ * bad pair costs one character, not the text. */
+static char *
+cp932_to_utf8(const guint8 *b, gsize len)
+{
+	GString	*out;
+	char	*t;
+	gsize	 i, n;
+
+	if ((t = g_convert((const char *)b, (gssize)len, "UTF-8", "CP932",
+	    NULL, NULL, NULL)) != NULL)
+		return (t);
+	out = g_string_new(NULL);
+	for (i = 0; i < len; i += n) {
+		n = (b[i] >= 0x81 && b[i] <= 0x9f) || (b[i] >= 0xe0 &&
+		    b[i] <= 0xfc) ? 2 : 1;
+		if (i + n > len)
+			n = len - i;
+		if ((t = g_convert((const char *)b + i, (gssize)n, "UTF-8",
+		    "CP932", NULL, NULL, NULL)) != NULL)
+			g_string_append(out, t);
+		else
+			g_string_append(out, "\xef\xbf\xbd");
+		g_free(t);
+	}
+	return (g_string_free(out, FALSE));
+}
+
+/*
+ * ISO-2022-JP as Windows writes it (CP50220): JIS X 0208 pairs that may
+ * be NEC row 13 or IBM extension characters (①, ㈱), which glibc's
+ * ISO-2022-JP refuses, taking the rest of the text with it.  glibc has no
+ * CP50220, so map each pair to Shift_JIS arithmetically and decode that
+ * as CP932, which has those characters.  Returns NULL when the bytes are
+ * not 7-bit.
+ */
+static char *
+jis_to_utf8(const char *bytes, gsize len)
+{
+	enum { ASCII, KANJI, KANA, OTHER } mode = ASCII;
+	GByteArray	*sj = g_byte_array_sized_new((guint)len);
+	const guint8	*b = (const guint8 *)bytes;
+	char		*out;
+	gsize		 i;
+
+	for (i = 0; i < len; i++) {
+		guint8 c = b[i], s[2];
+
+		if (c == 0x1b && i + 2 < len) {
+			if (b[i + 1] == '$' && (b[i + 2] == 'B' ||
+			    b[i + 2] == '@'))
+				mode = KANJI;
+			else if (b[i + 1] == '(' && (b[i + 2] == 'B' ||
+			    b[i + 2] == 'J'))
+				mode = ASCII;
+			else if (b[i + 1] == '(' && b[i + 2] == 'I')
+				mode = KANA;
+			else if (b[i + 1] == '$' && b[i + 2] == '(' &&
+			    i + 3 < len) {
+				/* JIS X 0212 is not in CP932; JIS X 0213
+				 * plane 1 is a superset of JIS X 0208 */
+				mode = b[i + 3] == 'D' ? OTHER : KANJI;
+				i++;
+			} else {
+				g_byte_array_append(sj, &c, 1);
+				continue;
+			}
+			i += 2;
+			continue;
+		}
+		if (c >= 0x80) {
+			g_byte_array_unref(sj);
+			return (NULL);
+		}
+		if (c == 0x0e || c == 0x0f) {	/* SO/SI: CP50221 kana */
+			mode = c == 0x0e ? KANA : ASCII;
+			continue;
+		}
+		if (mode == KANA && c >= 0x21 && c <= 0x5f)
+			c += 0x80;
+		else if ((mode == KANJI || mode == OTHER) && c >= 0x21 &&
+		    c <= 0x7e && i + 1 < len && b[i + 1] >= 0x21 &&
+		    b[i + 1] <= 0x7e) {
+			guint8 j1 = c, j2 = b[++i];
+
+			if (mode == OTHER) {
+				s[0] = 0x81;	/* '〓', the geta mark */
+				s[1] = 0xac;
+			} else {
+				s[0] = (guint8)(((j1 - 0x21) >> 1) + 0x81);
+				if (s[0] > 0x9f)
+					s[0] += 0x40;
+				s[1] = (guint8)(j1 & 1 ? j2 + (j2 >= 0x60 ?
+				    0x20 : 0x1f) : j2 + 0x7e);
+			}
+			g_byte_array_append(sj, s, 2);
+			continue;
+		}
+		g_byte_array_append(sj, &c, 1);
+	}
+	out = cp932_to_utf8(sj->data, sj->len);
+	g_byte_array_unref(sj);
+	return (out);
+}
+
+/* 'bytes' made valid UTF-8 if at most one in four of its non-ASCII
+ * characters is bad; else NULL. */
+static char *
+mostly_utf8(const char *bytes, gsize len)
+{
+	char		*v = g_utf8_make_valid(bytes, (gssize)len);
+	const char	*p;
+	gsize		 bad = 0, wide = 0;
+
+	for (p = v; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (c == 0xfffd)
+			bad++;
+		else if (c >= 0x80)
+			wide++;
+	}
+	if (bad * 4 > wide + bad) {
+		g_free(v);
+		return (NULL);
+	}
+	return (v);
+}
+
 /* Bytes of unknown charset to valid UTF-8. */
 static char *
 to_utf8(const char *bytes, gsize len, const char *charset)
 {
+	/* glibc's SHIFT_JIS reads 0x5C as '¥' and 0x7E as '‾' and lacks ①;
+	 * senders mean CP932 */
+	static const char *const sjis[] = { "shift_jis", "shift-jis",
+	    "sjis", "x-sjis", "ms_kanji", "csshiftjis", "windows-31j",
+	    "cp932", "x-ms-cp932", NULL };
+	static const char *const jis[] = { "iso-2022-jp", "csiso2022jp",
+	    "iso-2022-jp-ms", "cp50220", "cp50221", "cp50222", NULL };
+	static const char *const eucjp[] = { "euc-jp", "x-euc-jp", "eucjp",
+	    "cseucpkdfmtjapanese", NULL };
+	static const char *const utf8[] = { "utf-8", "utf8", "us-ascii",
+	    NULL };
 	char	*out = NULL;
 
 	/* an empty part has no buffer at all: bytes is NULL */
-	if (len == 0)
+	if (bytes == NULL || len == 0)
 		return (g_strdup(""));
 	if (charset != NULL) {
-		const char *cs = g_mime_charset_iconv_name(charset);
+		const char *cs = charset_is(charset, sjis) ? "CP932" :
+		    g_mime_charset_iconv_name(charset);
 
 		out = g_convert(bytes, (gssize)len, "UTF-8", cs, NULL, NULL,
 		    NULL);
+		if (out == NULL && charset_is(charset, jis))
+			out = jis_to_utf8(bytes, len);
+		if (out == NULL && charset_is(charset, eucjp))
+			out = g_convert(bytes, (gssize)len, "UTF-8",
+			    "EUC-JP-MS", NULL, NULL, NULL);
 	}
+	/* undeclared ISO-2022-JP passes as ASCII: look for its escapes */
+	if (out == NULL && (g_strstr_len(bytes, (gssize)len, "\x1b$B") !=
+	    NULL || g_strstr_len(bytes, (gssize)len, "\x1b$@") != NULL))
+		out = jis_to_utf8(bytes, len);
 	if (out == NULL && g_utf8_validate(bytes, (gssize)len, NULL))
 		out = g_strndup(bytes, len);
+	/* UTF-8 with a few bad bytes (a broken encoded word, a cut
+	 * character) stays UTF-8; guessing another charset for the whole
+	 * text would garble all of it */
+	if (out == NULL && charset != NULL && charset_is(charset, utf8))
+		out = mostly_utf8(bytes, len);
 	if (out == NULL)
 		out = g_mime_utils_decode_8bit(NULL, bytes, len);
 	return (out);
@@ -246,13 +413,13 @@ mail_html_to_text(const char *html)
 	return (g_string_free(out, FALSE));
 }
 
-/* The text/plain part, else the text/html one; not attachments. */
+/* The text/plain part under 'top', else the text/html one; not
+ * attachments. */
 static GMimeTextPart *
-pick_body(GMimeMessage *m, gboolean *is_html)
+pick_body(GMimeObject *top, gboolean *is_html)
 {
 	GMimeTextPart	*plain = NULL, *html = NULL;
 	GMimePartIter	*it;
-	GMimeObject	*top = g_mime_message_get_mime_part(m);
 
 	*is_html = FALSE;
 	if (top == NULL)
@@ -282,6 +449,46 @@ pick_body(GMimeMessage *m, gboolean *is_html)
 	g_mime_part_iter_free(it);
 	*is_html = plain == NULL && html != NULL;
 	return (plain != NULL ? plain : html);
+}
+
+/*
+ * A multipart whose Content-Type lost its boundary parameter has no
+ * parts: GMime keeps everything as the prologue.  Its first "--" line is
+ * the boundary, so parse the prologue again with it.  Returns a new
+ * object (g_object_unref) or NULL.
+ */
+static GMimeObject *
+salvage_multipart(GMimeObject *top)
+{
+	GMimeMultipart	*mp;
+	GMimeStream	*st;
+	GMimeParser	*p;
+	GMimeObject	*o;
+	const char	*prologue;
+	char		*boundary, *text, *mime;
+
+	if (top == NULL || !GMIME_IS_MULTIPART(top))
+		return (NULL);
+	mp = GMIME_MULTIPART(top);
+	prologue = g_mime_multipart_get_prologue(mp);
+	if (g_mime_multipart_get_count(mp) > 0 || prologue == NULL ||
+	    strncmp(prologue, "--", 2) != 0)
+		return (NULL);
+	boundary = g_strndup(prologue + 2, strcspn(prologue + 2, "\r\n"));
+	g_strstrip(boundary);
+	mime = g_mime_content_type_get_mime_type(
+	    g_mime_object_get_content_type(top));
+	text = g_strdup_printf("Content-Type: %s; boundary=\"%s\"\r\n\r\n"
+	    "%s\r\n", mime, boundary, prologue);
+	st = g_mime_stream_mem_new_with_buffer(text, strlen(text));
+	p = g_mime_parser_new_with_stream(st);
+	o = g_mime_parser_construct_part(p, NULL);
+	g_object_unref(p);
+	g_object_unref(st);
+	g_free(text);
+	g_free(mime);
+	g_free(boundary);
+	return (o);
 }
 
 /* The decoded content of a text part, whatever its charset claims. */
@@ -318,34 +525,260 @@ raw_header(GMimeObject *o, const char *name)
 	return (mail_decode_header(g_mime_header_get_raw_value(h)));
 }
 
-gboolean
-mail_parse(const char *raw, gsize len, struct mail *m, GError **err)
+/* CRLF and CR to LF, in place. */
+static void
+to_lf(char *text)
 {
-	GMimeStream		*st;
-	GMimeParser		*p;
-	GMimeMessage		*msg;
-	InternetAddressList	*from;
-	GMimeTextPart		*tp;
-	GDateTime		*date;
-	const char		*id;
-	gboolean		 is_html;
-	char			*text, *q, *w;
+	char	*q, *w;
 
-	memset(m, 0, sizeof *m);
-	st = g_mime_stream_mem_new_with_buffer(raw, len);
-	p = g_mime_parser_new_with_stream(st);
-	g_object_unref(st);
-	msg = g_mime_parser_construct_message(p, NULL);
-	g_object_unref(p);
-	if (msg == NULL) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    "not a mail message");
+	for (q = w = text; *q != '\0'; q++) {
+		if (*q == '\r') {
+			*w++ = '\n';
+			if (q[1] == '\n')
+				q++;
+		} else
+			*w++ = *q;
+	}
+	*w = '\0';
+}
+
+/* Split "Name <addr>" (or "addr", "Name [mailto:addr]") into 'm'. */
+static gboolean
+set_sender(struct mail *m, const char *value)
+{
+	static GRegex	*addr;
+	GMatchInfo	*mi;
+	char		*a, *name;
+	gint		 s, e;
+
+	if (addr == NULL)
+		addr = g_regex_new("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
+		    "[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+", G_REGEX_OPTIMIZE, 0,
+		    NULL);
+	if (!g_regex_match(addr, value, 0, &mi)) {
+		g_match_info_free(mi);
 		return (FALSE);
 	}
-	id = g_mime_message_get_message_id(msg);
-	m->message_id = id != NULL && *id != '\0' ? g_strdup(id) : NULL;
+	a = g_match_info_fetch(mi, 0);
+	g_match_info_fetch_pos(mi, 0, &s, &e);
+	g_match_info_free(mi);
+	g_free(m->from_addr);
+	m->from_addr = g_ascii_strdown(a, -1);
+	g_free(a);
+	/* the name is what comes before the address and its bracket */
+	name = g_strndup(value, (gsize)s);
+	g_strdelimit(name, "<[\"", ' ');
+	if (g_str_has_suffix(g_strstrip(name), "mailto:"))
+		name[strlen(name) - 7] = '\0';
+	g_free(m->from_name);
+	m->from_name = g_strdup(g_strstrip(name));
+	g_free(name);
+	return (TRUE);
+}
+
+char *
+mail_strip_forward(const char *subject)
+{
+	static GRegex	*prefix;
+	GMatchInfo	*mi;
+	char		*rest = NULL;
+	gint		 s, e;
+
+	if (prefix == NULL)
+		prefix = g_regex_new("^(?:\\s*(?:fwd?|転送)\\s*[:：]\\s*)+",
+		    G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+	if (g_regex_match(prefix, subject, 0, &mi)) {
+		g_match_info_fetch_pos(mi, 0, &s, &e);
+		rest = g_strdup(subject + e);
+	}
+	g_match_info_free(mi);
+	return (rest);
+}
+
+/*
+ * The time a forwarded block's Date: line gives: RFC 5322, Gmail's
+ * "Mon, Oct 20, 2025 at 6:04 PM" or "2025年10月20日(月) 18:04" and
+ * "2025/10/20 18:04".  The latter carry no zone; the forwarder's client
+ * wrote them in its own, which the outer Date: (offset 'tz') shows best.
+ * Returns 0 when the value is none of these.
+ */
+static gint64
+block_date(const char *value, GTimeZone *tz)
+{
+	static const char *const months[] = { "jan", "feb", "mar", "apr",
+	    "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec" };
+	static GRegex	*ja, *en;
+	GMatchInfo	*mi = NULL;
+	GDateTime	*d = NULL;
+	gint64		 t = 0;
+	int		 v[6] = { 0 }, i;
+
+	if (ja == NULL) {
+		ja = g_regex_new("(\\d{4})\\s*[年/]\\s*(\\d{1,2})\\s*[月/]\\s*"
+		    "(\\d{1,2})\\D+?(\\d{1,2}):(\\d{2})(?::(\\d{2}))?",
+		    G_REGEX_OPTIMIZE, 0, NULL);
+		en = g_regex_new("([A-Za-z]{3})[a-z]*\\.? (\\d{1,2}), (\\d{4})"
+		    "(?: at|,)? (\\d{1,2}):(\\d{2})(?::(\\d{2}))?\\s*([AP]M)",
+		    G_REGEX_OPTIMIZE | G_REGEX_CASELESS, 0, NULL);
+	}
+	if (g_regex_match(ja, value, 0, &mi)) {
+		for (i = 0; i < 6; i++) {
+			char *n = g_match_info_fetch(mi, i + 1);
+
+			v[i] = n != NULL ? atoi(n) : 0;
+			g_free(n);
+		}
+		d = g_date_time_new(tz, v[0], v[1], v[2], v[3], v[4], v[5]);
+	} else {
+		g_match_info_free(mi);
+		if (g_regex_match(en, value, 0, &mi)) {
+			char *mon = g_match_info_fetch(mi, 1);
+			char *ampm = g_match_info_fetch(mi, 7);
+
+			for (i = 1; i < 6; i++) {
+				char *n = g_match_info_fetch(mi, i + 1);
+
+				v[i] = n != NULL ? atoi(n) : 0;
+				g_free(n);
+			}
+			for (i = 0; i < 12; i++)
+				if (g_ascii_strcasecmp(mon, months[i]) == 0)
+					break;
+			if (v[3] == 12)
+				v[3] = 0;
+			if (g_ascii_strcasecmp(ampm, "pm") == 0)
+				v[3] += 12;
+			if (i < 12)
+				d = g_date_time_new(tz, v[2], i + 1, v[1],
+				    v[3], v[4], v[5]);
+			g_free(mon);
+			g_free(ampm);
+		} else
+			d = g_mime_utils_header_decode_date(value);
+	}
+	g_match_info_free(mi);
+	if (d != NULL) {
+		t = g_date_time_to_unix(d);
+		g_date_time_unref(d);
+	}
+	return (t > 0 ? t : 0);
+}
+
+/*
+ * Read a forwarded block in m->body: a marker line, optional blank lines,
+ * then "Label: value" lines up to a blank line.  With a From:/差出人:
+ * line that holds an address, the sender, date and body become the
+ * original's and TRUE is returned.
+ */
+static gboolean
+read_forward_block(struct mail *m, GTimeZone *tz)
+{
+	static GRegex	*marker, *field;
+	char		**lines = g_strsplit(m->body, "\n", -1);
+	char		 *from = NULL, *date = NULL;
+	gboolean	  found = FALSE;
+	int		  i, j;
+
+	if (marker == NULL) {
+		/* Gmail, Thunderbird, Apple Mail, Outlook, Yahoo! */
+		marker = g_regex_new("forwarded message|original message|"
+		    "begin forwarded message|転送(?:された)?メッセージ|"
+		    "元のメッセージ|^\\s*[-_]{10,}\\s*$", G_REGEX_CASELESS |
+		    G_REGEX_OPTIMIZE, 0, NULL);
+		field = g_regex_new("^\\s*>?\\s*([^:：]{1,20}?)\\s*[:：]\\s*"
+		    "(.*?)\\s*$", G_REGEX_OPTIMIZE, 0, NULL);
+	}
+	for (i = 0; lines[i] != NULL && !found; i++) {
+		if (!g_regex_match(marker, lines[i], 0, NULL))
+			continue;
+		for (j = i + 1; lines[j] != NULL && *g_strstrip(lines[j]) ==
+		    '\0'; j++)
+			;
+		for (; lines[j] != NULL; j++) {
+			GMatchInfo	*mi;
+			char		*label, *value;
+
+			if (!g_regex_match(field, lines[j], 0, &mi)) {
+				g_match_info_free(mi);
+				break;
+			}
+			label = g_match_info_fetch(mi, 1);
+			value = g_match_info_fetch(mi, 2);
+			g_match_info_free(mi);
+			if (from == NULL && (g_ascii_strcasecmp(label,
+			    "from") == 0 || strcmp(label, "差出人") == 0 ||
+			    strcmp(label, "送信者") == 0 ||
+			    strcmp(label, "送信元") == 0))
+				from = g_strdup(value);
+			else if (date == NULL && (g_ascii_strcasecmp(label,
+			    "date") == 0 || g_ascii_strcasecmp(label,
+			    "sent") == 0 || strcmp(label, "日付") == 0 ||
+			    strcmp(label, "日時") == 0 ||
+			    strcmp(label, "送信日時") == 0))
+				date = g_strdup(value);
+			g_free(label);
+			g_free(value);
+		}
+		if (from != NULL && set_sender(m, from)) {
+			char *body;
+
+			found = TRUE;
+			if (date != NULL && block_date(date, tz) != 0)
+				m->date = block_date(date, tz);
+			/* the original's text starts after the block */
+			while (lines[j] != NULL && *g_strstrip(lines[j]) ==
+			    '\0')
+				j++;
+			body = lines[j] != NULL ? g_strjoinv("\n",
+			    lines + j) : g_strdup("");
+			g_free(m->body);
+			m->body = body;
+		}
+		g_clear_pointer(&from, g_free);
+		g_clear_pointer(&date, g_free);
+	}
+	g_strfreev(lines);
+	return (found);
+}
+
+/* The first message/rfc822 part of 'msg', or NULL. */
+static GMimeMessage *
+attached_message(GMimeMessage *msg)
+{
+	GMimeObject	*top = g_mime_message_get_mime_part(msg);
+	GMimeMessage	*inner = NULL;
+	GMimePartIter	*it;
+
+	if (top == NULL || !GMIME_IS_MULTIPART(top))
+		return (NULL);
+	it = g_mime_part_iter_new(top);
+	do {
+		GMimeObject *o = g_mime_part_iter_get_current(it);
+
+		if (o != NULL && GMIME_IS_MESSAGE_PART(o))
+			inner = g_mime_message_part_get_message(
+			    GMIME_MESSAGE_PART(o));
+	} while (inner == NULL && g_mime_part_iter_next(it));
+	g_mime_part_iter_free(it);
+	return (inner);
+}
+
+/* Sender, subject, date and body of 'msg' into 'm' (replacing). */
+static void
+read_message(GMimeMessage *msg, struct mail *m)
+{
+	InternetAddressList	*from;
+	GMimeTextPart		*tp;
+	GMimeObject		*fixed = NULL;
+	GDateTime		*date;
+	gboolean		 is_html;
+	char			*text;
+
+	g_free(m->subject);
 	m->subject = raw_header(GMIME_OBJECT(msg), "Subject");
+	g_free(m->from_addr);
 	m->from_addr = g_strdup("");
+	g_free(m->from_name);
 	m->from_name = g_strdup("");
 	from = g_mime_message_get_from(msg);
 	if (from != NULL && internet_address_list_length(from) > 0) {
@@ -377,27 +810,91 @@ mail_parse(const char *raw, gsize len, struct mail *m, GError **err)
 			g_free(full);
 		}
 	}
+	/* GMime finds no address behind an undeclared 8-bit name */
+	if (*m->from_addr == '\0') {
+		char *full = raw_header(GMIME_OBJECT(msg), "From");
+
+		set_sender(m, full);
+		g_free(full);
+	}
 	date = g_mime_message_get_date(msg);
 	m->date = date != NULL ? g_date_time_to_unix(date) : 0;
 
-	tp = pick_body(msg, &is_html);
+	tp = pick_body(g_mime_message_get_mime_part(msg), &is_html);
+	if (tp == NULL && (fixed = salvage_multipart(
+	    g_mime_message_get_mime_part(msg))) != NULL)
+		tp = pick_body(fixed, &is_html);
 	text = tp != NULL ? part_text(tp) : g_strdup("");
+	if (fixed != NULL)
+		g_object_unref(fixed);
 	if (is_html) {
 		char *t = mail_html_to_text(text);
 		g_free(text);
 		text = t;
 	}
-	/* CRLF and CR to LF */
-	for (q = w = text; *q != '\0'; q++) {
-		if (*q == '\r') {
-			*w++ = '\n';
-			if (q[1] == '\n')
-				q++;
-		} else
-			*w++ = *q;
-	}
-	*w = '\0';
+	to_lf(text);
+	g_free(m->body);
 	m->body = text;
+}
+
+/* Read a forwarded mail through to the original; see mail.h. */
+static void
+read_forward(GMimeMessage *msg, struct mail *m)
+{
+	GMimeMessage	*inner;
+	GDateTime	*outer_date = g_mime_message_get_date(msg);
+	GTimeZone	*tz;
+	char		*outer_from, *stripped;
+
+	if ((stripped = mail_strip_forward(m->subject)) == NULL)
+		return;
+	outer_from = g_strdup(m->from_addr);
+	if ((inner = attached_message(msg)) != NULL) {
+		read_message(inner, m);
+		if (*m->from_addr != '\0') {
+			m->forwarded_by = outer_from;
+			g_free(stripped);
+			return;
+		}
+		read_message(msg, m);	/* an empty shell: back out */
+	}
+	tz = outer_date != NULL ? g_time_zone_new_offset(
+	    (gint32)(g_date_time_get_utc_offset(outer_date) /
+	    G_TIME_SPAN_SECOND)) : g_time_zone_new_local();
+	if (read_forward_block(m, tz)) {
+		m->forwarded_by = outer_from;
+		g_free(m->subject);
+		m->subject = stripped;
+		stripped = NULL;
+	} else
+		g_free(outer_from);
+	g_time_zone_unref(tz);
+	g_free(stripped);
+}
+
+gboolean
+mail_parse(const char *raw, gsize len, struct mail *m, GError **err)
+{
+	GMimeStream		*st;
+	GMimeParser		*p;
+	GMimeMessage		*msg;
+	const char		*id;
+
+	memset(m, 0, sizeof *m);
+	st = g_mime_stream_mem_new_with_buffer(raw, len);
+	p = g_mime_parser_new_with_stream(st);
+	g_object_unref(st);
+	msg = g_mime_parser_construct_message(p, NULL);
+	g_object_unref(p);
+	if (msg == NULL) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    "not a mail message");
+		return (FALSE);
+	}
+	id = g_mime_message_get_message_id(msg);
+	m->message_id = id != NULL && *id != '\0' ? g_strdup(id) : NULL;
+	read_message(msg, m);
+	read_forward(msg, m);
 	g_object_unref(msg);
 	return (TRUE);
 }
@@ -410,5 +907,6 @@ mail_clear(struct mail *m)
 	g_free(m->from_name);
 	g_free(m->subject);
 	g_free(m->body);
+	g_free(m->forwarded_by);
 	memset(m, 0, sizeof *m);
 }

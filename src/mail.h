@@ -15,6 +15,9 @@ struct mail {
 	gint64	 date;		/* Date: as Unix time; 0 if absent or bad */
 	char	*body;		/* the text part (HTML reduced to text), LF
 				   line ends; "" if the mail has no text */
+	char	*forwarded_by;	/* lowercased addr-spec of whoever
+				   forwarded the mail, when the fields
+				   above are the original's; else NULL */
 };
 
 /* Initialise GMime; call once before mail_parse(). */
@@ -24,6 +27,20 @@ void		 mail_init(void);
  * Parse the 'len' bytes of 'raw' into 'm' (fields allocated, released by
  * mail_clear()).  Returns FALSE with err set (RENRAKU_ERROR_PERM) when the
  * bytes are not a mail at all; damaged parts of a mail give empty fields.
+ *
+ * A forwarded mail is read through to the original, so that rules see the
+ * platform's mail: when the subject starts with Fwd:, Fw: or 転送: and
+ * either a message/rfc822 part or, in the body, a forwarded block (a
+ * marker line such as "---------- Forwarded message ---------" followed by
+ * From:/差出人:, Subject:/件名:, Date:/日付:/送信日時: lines) names the
+ * original sender, then from_addr, from_name, date and body are the
+ * original's, subject is the original's (the forward prefixes stripped),
+ * and forwarded_by is the outer sender.  message_id stays the outer one:
+ * it identifies the mail in the mailbox.
+ *
+ * Text in any charset GMime or iconv knows becomes UTF-8; ISO-2022-JP
+ * with NEC/IBM extension characters (①, ㈱) is decoded as CP50220 would,
+ * and Shift_JIS as CP932 (what Japanese mailers mean by it).
  */
 gboolean	 mail_parse(const char *raw, gsize len, struct mail *m,
 		    GError **err);
@@ -38,6 +55,13 @@ void		 mail_clear(struct mail *m);
  * a B-word ending in '=' (upstream #133).  Returns an allocated string.
  */
 char		*mail_decode_header(const char *raw);
+
+/*
+ * The text of 'subject' after any leading forward prefixes ("Fwd:",
+ * "FW:", "転送:", full-width colon too, repeated), or NULL when it has
+ * none.  Returns an allocated string.
+ */
+char		*mail_strip_forward(const char *subject);
 
 /*
  * Reduce HTML to text: tags dropped, <br>, </p>, </div> and </tr> become

@@ -5,6 +5,10 @@
  * folding.  Values that hold patterns are read raw (no GKeyFile escapes),
  * and lists are separated by ';' (write a literal ';' in a pattern as
  * \x3b).
+ *
+ * GKeyFile keeps no line numbers, so the loader indexes the file text
+ * itself: every group header and key with its line, which is how errors,
+ * "rules check" and "explain" can say FILE:LINE.
  */
 #include "rules.h"
 
@@ -18,28 +22,35 @@ static const char *const kind_names[EVENT_NKINDS] = {
 	"delivery", "accepted", "returned", "payment", "ended",
 };
 
-/* A pattern and the field it looks at. */
+/* A pattern, the field it looks at, and where it was written. */
 struct pattern {
 	GRegex		*re;
 	gboolean	 body;	/* else the subject */
+	char		*src;	/* as written, prefix included */
+	int		 line;	/* of its key; 0 unknown */
 };
 
 struct event_rule {
 	enum event_kind	 kind;
-	GPtrArray	*subject;	/* of GRegex: all must match */
-	GPtrArray	*body;		/* of GRegex: all must match */
+	char		*group;		/* "event KIND" */
+	int		 line;		/* of the group header */
+	GPtrArray	*subject;	/* of struct pattern: all must match */
+	GPtrArray	*body;		/* of struct pattern: all must match */
 	GPtrArray	*client;	/* of struct pattern: first hit wins */
 	GPtrArray	*title;
 };
 
 struct platform {
+	char		 *file;		/* the rules file it came from */
 	char		 *id;
 	char		 *name;
 	char		 *remedy;	/* the platform's own remedy, or NULL */
 	struct policy_override policy;	/* the platform's own conditions */
 	char		**domains;
+	int		  domains_line;
 	char		**exclude;	/* domains, or addresses with '@' */
-	GPtrArray	 *keys;		/* of GRegex, in order of preference */
+	int		  exclude_line;
+	GPtrArray	 *keys;		/* of struct pattern, by preference */
 	GPtrArray	 *client;	/* of struct pattern */
 	GPtrArray	 *title;
 	GPtrArray	 *events;	/* of struct event_rule, file order */
@@ -66,39 +77,145 @@ event_kind_from_name(const char *name)
 	return (-1);
 }
 
-char *
-rules_normalize(const char *s)
-{
-	char	*n, *p, *w;
-	gboolean blank = FALSE;
+/*
+ * A text as the rules see it: NFKC-normalised with blanks folded, and for
+ * each byte of that, the span of the original it came from, so that a
+ * client or title can be given as written (㈱ and ① stay, not "(株)" and
+ * "1") while patterns need to know only one form.
+ */
+struct text {
+	char	*orig;		/* valid UTF-8 copy of the input */
+	GString	*norm;
+	GArray	*from, *to;	/* of gsize: norm byte -> orig span */
+};
 
-	n = g_utf8_normalize(s, -1, G_NORMALIZE_NFKC);
-	if (n == NULL)
-		n = g_utf8_make_valid(s, -1);
-	for (p = w = n; *p != '\0'; p++) {
-		if (*p == ' ' || *p == '\t' || *p == '\r') {
+static void
+text_add(struct text *t, const char *bytes, gsize n, gsize from, gsize to)
+{
+	gsize	i;
+
+	g_string_append_len(t->norm, bytes, (gssize)n);
+	for (i = 0; i < n; i++) {
+		g_array_append_val(t->from, from);
+		g_array_append_val(t->to, to);
+	}
+}
+
+/*
+ * Whether NFKC may compose 'c' with the character before it: a combining
+ * mark, a character whose compatibility decomposition starts with one
+ * (half-width ﾞ and ﾟ), or a Hangul vowel or final jamo.
+ */
+static gboolean
+joins_previous(gunichar c)
+{
+	gunichar	d[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+
+	if ((c >= 0x1161 && c <= 0x1175) || (c >= 0x11a8 && c <= 0x11c2))
+		return (TRUE);
+	return (g_unichar_fully_decompose(c, TRUE, d, G_N_ELEMENTS(d)) > 0 &&
+	    g_unichar_combining_class(d[0]) != 0);
+}
+
+/* Normalise one base character with what may join it at a time (NFKC
+ * composes only within such a run), folding blanks as we go. */
+static void
+text_init(struct text *t, const char *s)
+{
+	const char	*p, *q, *c;
+	gboolean	 blank = FALSE;
+
+	t->orig = g_utf8_make_valid(s, -1);
+	t->norm = g_string_sized_new(strlen(t->orig));
+	t->from = g_array_new(FALSE, FALSE, sizeof(gsize));
+	t->to = g_array_new(FALSE, FALSE, sizeof(gsize));
+	for (p = t->orig; *p != '\0'; p = q) {
+		gsize	 from = (gsize)(p - t->orig), to;
+		char	*n;
+
+		q = g_utf8_next_char(p);
+		while (*q != '\0' && joins_previous(g_utf8_get_char(q)))
+			q = g_utf8_next_char(q);
+		to = (gsize)(q - t->orig);
+		if ((n = g_utf8_normalize(p, q - p, G_NORMALIZE_NFKC)) ==
+		    NULL)
+			n = g_strndup(p, (gsize)(q - p));
+		for (c = n; *c != '\0'; c = g_utf8_next_char(c)) {
+			gsize len = (gsize)(g_utf8_next_char(c) - c);
+
+			if (*c == ' ' || *c == '\t' || *c == '\r') {
+				blank = TRUE;
+				continue;
+			}
+			if (blank && t->norm->len > 0 && *c != '\n' &&
+			    t->norm->str[t->norm->len - 1] != '\n')
+				text_add(t, " ", 1, from, from);
+			blank = FALSE;
+			text_add(t, c, len, from, to);
+		}
+		g_free(n);
+	}
+}
+
+static void
+text_clear(struct text *t)
+{
+	g_free(t->orig);
+	g_string_free(t->norm, TRUE);
+	g_array_unref(t->from);
+	g_array_unref(t->to);
+}
+
+/* The original text behind norm[s, e), blanks folded and trimmed. */
+static char *
+text_orig(const struct text *t, gint s, gint e)
+{
+	GString		*out = g_string_new(NULL);
+	const char	*p, *end;
+	gboolean	 blank = FALSE;
+
+	if (s < 0 || e <= s)
+		return (g_string_free(out, FALSE));
+	p = t->orig + g_array_index(t->from, gsize, s);
+	end = t->orig + g_array_index(t->to, gsize, e - 1);
+	for (; p < end; p = g_utf8_next_char(p)) {
+		if (g_unichar_isspace(g_utf8_get_char(p))) {
 			blank = TRUE;
 			continue;
 		}
-		if (blank && w != n && *p != '\n' && w[-1] != '\n')
-			*w++ = ' ';
+		if (blank && out->len > 0)
+			g_string_append_c(out, ' ');
 		blank = FALSE;
-		*w++ = *p;
+		g_string_append_len(out, p, g_utf8_next_char(p) - p);
 	}
-	*w = '\0';
+	return (g_string_free(out, FALSE));
+}
+
+char *
+rules_normalize(const char *s)
+{
+	struct text	 t;
+	char		*n;
+
+	text_init(&t, s);
+	n = g_strdup(t.norm->str);
+	text_clear(&t);
 	return (n);
 }
 
 static void
 pattern_free(struct pattern *p)
 {
-	g_regex_unref(p->re);
+	if (p->re != NULL)
+		g_regex_unref(p->re);
+	g_free(p->src);
 	g_free(p);
 }
 
 static void
 event_rule_free(struct event_rule *e)
 {
+	g_free(e->group);
 	g_ptr_array_unref(e->subject);
 	g_ptr_array_unref(e->body);
 	g_ptr_array_unref(e->client);
@@ -109,6 +226,7 @@ event_rule_free(struct event_rule *e)
 static void
 platform_free(struct platform *p)
 {
+	g_free(p->file);
 	g_free(p->id);
 	g_free(p->name);
 	g_free(p->remedy);
@@ -121,25 +239,198 @@ platform_free(struct platform *p)
 	g_free(p);
 }
 
+/* Where a group header or a key sits in the file text. */
+struct keyline {
+	int	 line;
+	char	*group;
+	char	*key;		/* NULL for the group header */
+};
+
+static void
+keyline_clear(struct keyline *k)
+{
+	g_free(k->group);
+	g_free(k->key);
+}
+
 struct loader {
 	const char	*file;
 	GKeyFile	*kf;
-	GString		*errors;
+	GArray		*lines;		/* of struct keyline */
+	GString		*errors;	/* for rules_load's GError */
+	GPtrArray	*problems;	/* "FILE:LINE: ..." lines; NULL unless
+					   checking */
+	guint		 nerrors, nwarnings;
 };
 
+static void
+loader_init(struct loader *l, const char *file, GString *errors,
+    GPtrArray *problems)
+{
+	memset(l, 0, sizeof *l);
+	l->file = file;
+	l->errors = errors;
+	l->problems = problems;
+	l->kf = g_key_file_new();
+	l->lines = g_array_new(FALSE, TRUE, sizeof(struct keyline));
+	g_array_set_clear_func(l->lines, (GDestroyNotify)keyline_clear);
+}
+
+static void
+loader_clear(struct loader *l)
+{
+	g_key_file_free(l->kf);
+	g_array_unref(l->lines);
+}
+
+/*
+ * Index the group headers and keys of 'text' the way GKeyFile reads
+ * them: blanks around keys trimmed, '#' lines and blank lines skipped.
+ */
+static void
+index_lines(struct loader *l, const char *text)
+{
+	char	**lines = g_strsplit(text, "\n", -1);
+	char	 *group = NULL;
+	int	  i;
+
+	for (i = 0; lines[i] != NULL; i++) {
+		struct keyline	 k;
+		char		*s = g_strstrip(lines[i]), *eq;
+
+		if (*s == '\0' || *s == '#')
+			continue;
+		memset(&k, 0, sizeof k);
+		k.line = i + 1;
+		if (*s == '[' && strchr(s, ']') != NULL) {
+			g_free(group);
+			group = g_strndup(s + 1, (gsize)(strrchr(s, ']') -
+			    s - 1));
+			k.group = g_strdup(group);
+		} else if ((eq = strchr(s, '=')) != NULL && group != NULL) {
+			*eq = '\0';
+			k.group = g_strdup(group);
+			k.key = g_strdup(g_strstrip(s));
+		} else
+			continue;
+		g_array_append_val(l->lines, k);
+	}
+	g_free(group);
+	g_strfreev(lines);
+}
+
+/* Line of [group] (key NULL) or of its last 'key' (the one GKeyFile
+ * keeps); 0 when not found. */
+static int
+find_line(const struct loader *l, const char *group, const char *key)
+{
+	int	line = 0;
+	guint	i;
+
+	for (i = 0; i < l->lines->len; i++) {
+		const struct keyline *k = &g_array_index(l->lines,
+		    struct keyline, i);
+
+		if (group == NULL || strcmp(k->group, group) != 0)
+			continue;
+		if (key == NULL && k->key == NULL)
+			return (k->line);
+		if (key != NULL && k->key != NULL && strcmp(k->key, key) == 0)
+			line = k->line;
+	}
+	return (line);
+}
+
+static void
+add_problem(struct loader *l, gboolean warning, int line, const char *group,
+    const char *key, const char *what)
+{
+	GString	*s;
+
+	if (l->problems == NULL)
+		return;
+	s = g_string_new(l->file);
+	if (line > 0)
+		g_string_append_printf(s, ":%d", line);
+	g_string_append(s, ": ");
+	if (warning)
+		g_string_append(s, "warning: ");
+	if (group != NULL)
+		g_string_append_printf(s, "[%s]%s%s: ", group,
+		    key != NULL ? " " : "", key != NULL ? key : "");
+	g_string_append(s, what);
+	g_ptr_array_add(l->problems, g_string_free(s, FALSE));
+}
+
+/* An error: the file cannot be used as it is. */
 static void G_GNUC_PRINTF(4, 5)
 complain(struct loader *l, const char *group, const char *key,
     const char *fmt, ...)
 {
-	va_list	ap;
+	va_list	 ap;
+	char	*what;
 
+	va_start(ap, fmt);
+	what = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
 	if (l->errors->len > 0)
 		g_string_append_c(l->errors, '\n');
-	g_string_append_printf(l->errors, "%s: [%s]%s%s: ", l->file, group,
-	    key != NULL ? " " : "", key != NULL ? key : "");
+	g_string_append_printf(l->errors, "%s: [%s]%s%s: %s", l->file, group,
+	    key != NULL ? " " : "", key != NULL ? key : "", what);
+	/* a missing key has no line: point at its group */
+	add_problem(l, FALSE, find_line(l, group, key) > 0 ? find_line(l,
+	    group, key) : find_line(l, group, NULL), group, key, what);
+	l->nerrors++;
+	g_free(what);
+}
+
+/* A warning: the file loads, but probably does not say what was meant.
+ * Only "rules check" reports these. */
+static void G_GNUC_PRINTF(4, 5)
+warn(struct loader *l, const char *group, const char *key,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*what;
+
+	if (l->problems == NULL)
+		return;
 	va_start(ap, fmt);
-	g_string_append_vprintf(l->errors, fmt, ap);
+	what = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	add_problem(l, TRUE, find_line(l, group, key), group, key, what);
+	l->nwarnings++;
+	g_free(what);
+}
+
+/* Duplicate groups are merged and duplicate keys overwritten by GKeyFile
+ * without a word; say so. */
+static void
+warn_duplicates(struct loader *l)
+{
+	guint	i, j;
+
+	for (i = 0; i < l->lines->len; i++) {
+		const struct keyline *a = &g_array_index(l->lines,
+		    struct keyline, i);
+
+		for (j = 0; j < i; j++) {
+			const struct keyline *b = &g_array_index(l->lines,
+			    struct keyline, j);
+
+			if (strcmp(a->group, b->group) != 0 ||
+			    (a->key == NULL) != (b->key == NULL) ||
+			    (a->key != NULL && strcmp(a->key, b->key) != 0))
+				continue;
+			add_problem(l, TRUE, a->line, a->group, a->key,
+			    a->key == NULL ? "group appears again: GKeyFile "
+			    "merges it into the first one" :
+			    "key set again: this value replaces the one "
+			    "before");
+			l->nwarnings++;
+			break;
+		}
+	}
 }
 
 /* The raw value split on ';', blanks trimmed, empties dropped. */
@@ -165,60 +456,77 @@ get_list(struct loader *l, const char *group, const char *key)
 	return (parts);
 }
 
-static GRegex *
-compile(struct loader *l, const char *group, const char *key,
+/*
+ * Rules are matched against NFKC text, so a pattern holding a character
+ * that NFKC changes (full-width ':', '①', ...) can never match it.
+ */
+static void
+check_nfkc(struct loader *l, const char *group, const char *key,
     const char *src)
 {
-	GError	*e = NULL;
-	GRegex	*re;
+	const char	*p;
 
-	re = g_regex_new(src, G_REGEX_OPTIMIZE | G_REGEX_MULTILINE, 0, &e);
-	if (re == NULL) {
-		complain(l, group, key, "bad pattern '%s': %s", src,
-		    e->message);
-		g_error_free(e);
+	if (l->problems == NULL || !g_utf8_validate(src, -1, NULL))
+		return;
+	for (p = src; *p != '\0'; p = g_utf8_next_char(p)) {
+		char	 c[8];
+		char	*n;
+		int	 len = g_unichar_to_utf8(g_utf8_get_char(p), c);
+
+		c[len] = '\0';
+		n = g_utf8_normalize(c, -1, G_NORMALIZE_NFKC);
+		if (n != NULL && strcmp(n, c) != 0) {
+			warn(l, group, key, "pattern '%s': '%s' never "
+			    "matches, text is NFKC-normalised first (write "
+			    "'%s')", src, c, n);
+			g_free(n);
+			return;
+		}
+		g_free(n);
 	}
-	return (re);
 }
 
+/*
+ * Patterns of a key.  With 'prefixed', each may start "subject:" or
+ * "body:" (default subject).  With 'capture', a value is wanted from
+ * group 1.
+ */
 static GPtrArray *
-get_regexes(struct loader *l, const char *group, const char *key)
-{
-	GPtrArray	*a = g_ptr_array_new_with_free_func(
-			    (GDestroyNotify)g_regex_unref);
-	char		**src = get_list(l, group, key);
-	GRegex		*re;
-	gsize		  i;
-
-	for (i = 0; src[i] != NULL; i++)
-		if ((re = compile(l, group, key, src[i])) != NULL)
-			g_ptr_array_add(a, re);
-	g_strfreev(src);
-	return (a);
-}
-
-/* Patterns written "subject:REGEX" or "body:REGEX" (default subject). */
-static GPtrArray *
-get_patterns(struct loader *l, const char *group, const char *key)
+get_patterns(struct loader *l, const char *group, const char *key,
+    gboolean prefixed, gboolean capture)
 {
 	GPtrArray	*a = g_ptr_array_new_with_free_func(
 			    (GDestroyNotify)pattern_free);
 	char		**src = get_list(l, group, key);
-	struct pattern	 *p;
-	const char	 *re;
-	gboolean	  body;
+	int		  line = find_line(l, group, key);
 	gsize		  i;
 
 	for (i = 0; src[i] != NULL; i++) {
-		body = g_str_has_prefix(src[i], "body:");
-		re = body ? src[i] + 5 : g_str_has_prefix(src[i],
-		    "subject:") ? src[i] + 8 : src[i];
-		p = g_new0(struct pattern, 1);
-		p->body = body;
-		if ((p->re = compile(l, group, key, re)) == NULL)
-			g_free(p);
-		else
-			g_ptr_array_add(a, p);
+		struct pattern	*p = g_new0(struct pattern, 1);
+		const char	*re = src[i];
+		GError		*e = NULL;
+
+		if (prefixed && g_str_has_prefix(re, "body:")) {
+			p->body = TRUE;
+			re += 5;
+		} else if (prefixed && g_str_has_prefix(re, "subject:"))
+			re += 8;
+		p->src = g_strdup(src[i]);
+		p->line = line;
+		p->re = g_regex_new(re, G_REGEX_OPTIMIZE | G_REGEX_MULTILINE,
+		    0, &e);
+		if (p->re == NULL) {
+			complain(l, group, key, "bad pattern '%s': %s", re,
+			    e->message);
+			g_error_free(e);
+			pattern_free(p);
+			continue;
+		}
+		if (capture && g_regex_get_capture_count(p->re) < 1)
+			warn(l, group, key, "pattern '%s' captures nothing: "
+			    "the value is group 1", re);
+		check_nfkc(l, group, key, re);
+		g_ptr_array_add(a, p);
 	}
 	g_strfreev(src);
 	return (a);
@@ -235,11 +543,15 @@ load_platform(struct loader *l)
 	struct platform	 *p;
 	char		**groups, **keys;
 	gsize		  i, j;
+	guint		  before;
 	int		  kind;
 
 	p = g_new0(struct platform, 1);
+	p->file = g_strdup(l->file);
 	p->events = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)event_rule_free);
+	if (!g_key_file_has_group(l->kf, "platform"))
+		complain(l, "platform", NULL, "missing group");
 	p->id = g_key_file_get_value(l->kf, "platform", "id", NULL);
 	if (p->id == NULL || !g_regex_match_simple("^[a-z0-9_-]+$", p->id, 0,
 	    0))
@@ -278,6 +590,7 @@ load_platform(struct loader *l)
 			p->policy.remedy_in_contract = b;
 	}
 	p->domains = get_list(l, "platform", "domains");
+	p->domains_line = find_line(l, "platform", "domains");
 	if (p->domains[0] == NULL)
 		complain(l, "platform", "domains", "missing");
 	for (i = 0; p->domains[i] != NULL; i++) {
@@ -286,9 +599,10 @@ load_platform(struct loader *l)
 		p->domains[i] = d;
 	}
 	p->exclude = get_list(l, "platform", "exclude");
-	p->keys = get_regexes(l, "platform", "thread_key");
-	p->client = get_patterns(l, "platform", "client");
-	p->title = get_patterns(l, "platform", "title");
+	p->exclude_line = find_line(l, "platform", "exclude");
+	p->keys = get_patterns(l, "platform", "thread_key", FALSE, TRUE);
+	p->client = get_patterns(l, "platform", "client", TRUE, TRUE);
+	p->title = get_patterns(l, "platform", "title", TRUE, TRUE);
 
 	groups = g_key_file_get_groups(l->kf, NULL);
 	for (i = 0; groups[i] != NULL; i++) {
@@ -322,11 +636,18 @@ load_platform(struct loader *l)
 		g_strfreev(keys);
 		e = g_new0(struct event_rule, 1);
 		e->kind = (enum event_kind)kind;
-		e->subject = get_regexes(l, groups[i], "subject");
-		e->body = get_regexes(l, groups[i], "body");
-		e->client = get_patterns(l, groups[i], "client");
-		e->title = get_patterns(l, groups[i], "title");
-		if (e->subject->len == 0 && e->body->len == 0)
+		e->group = g_strdup(groups[i]);
+		e->line = find_line(l, groups[i], NULL);
+		before = l->nerrors;
+		e->subject = get_patterns(l, groups[i], "subject", FALSE,
+		    FALSE);
+		e->body = get_patterns(l, groups[i], "body", FALSE, FALSE);
+		e->client = get_patterns(l, groups[i], "client", TRUE, TRUE);
+		e->title = get_patterns(l, groups[i], "title", TRUE, TRUE);
+		/* an empty group would match every mail; say so unless a
+		 * bad pattern was the cause and was reported */
+		if (e->subject->len == 0 && e->body->len == 0 &&
+		    l->nerrors == before)
 			complain(l, groups[i], NULL, "needs a subject or body "
 			    "pattern");
 		g_ptr_array_add(p->events, e);
@@ -335,23 +656,112 @@ load_platform(struct loader *l)
 	return (p);
 }
 
+/* Whether 'addr' is at 'domain' or one of its subdomains. */
+static gboolean
+at_domain(const char *addr, const char *domain)
+{
+	const char	*at = strrchr(addr, '@');
+	gsize		 n, m;
+
+	if (at == NULL)
+		return (FALSE);
+	at++;
+	n = strlen(at);
+	m = strlen(domain);
+	return (g_ascii_strcasecmp(at, domain) == 0 || (n > m &&
+	    at[n - m - 1] == '.' &&
+	    g_ascii_strcasecmp(at + n - m, domain) == 0));
+}
+
+/* Warnings that need the platforms loaded before this one. */
+static void
+check_platform(struct loader *l, const struct platform *p,
+    GPtrArray *loaded)
+{
+	gsize	i, j, k;
+
+	if (l->problems == NULL)
+		return;
+	for (i = 0; p->exclude[i] != NULL; i++) {
+		const char	*x = p->exclude[i];
+		char		*addr = strchr(x, '@') != NULL ? g_strdup(x) :
+				    g_strconcat("x@", x, NULL);
+		gboolean	 inside = FALSE;
+
+		for (j = 0; p->domains[j] != NULL && !inside; j++)
+			inside = at_domain(addr, p->domains[j]);
+		if (!inside)
+			warn(l, "platform", "exclude", "'%s' is not under any "
+			    "of the platform's domains, so excluding it "
+			    "changes nothing", x);
+		g_free(addr);
+	}
+	for (k = 0; k < loaded->len; k++) {
+		const struct platform *q = loaded->pdata[k];
+
+		for (i = 0; p->domains[i] != NULL; i++)
+			for (j = 0; q->domains[j] != NULL; j++)
+				if (g_ascii_strcasecmp(p->domains[i],
+				    q->domains[j]) == 0)
+					warn(l, "platform", "domains", "'%s' "
+					    "is also a domain of %s (%s), "
+					    "which is tried first",
+					    p->domains[i], q->id, q->file);
+	}
+}
+
+/* The first line GKeyFile would refuse, for its error message; 0 if
+ * none is found. */
+static int
+bad_line(const char *text)
+{
+	char		**lines = g_strsplit(text, "\n", -1);
+	gboolean	  in_group = FALSE;
+	int		  i, line = 0;
+
+	for (i = 0; lines[i] != NULL && line == 0; i++) {
+		char *s = g_strstrip(lines[i]);
+
+		if (!g_utf8_validate(s, -1, NULL))
+			line = i + 1;
+		else if (*s == '\0' || *s == '#')
+			continue;
+		else if (*s == '[') {
+			if (s[strlen(s) - 1] == ']')
+				in_group = TRUE;
+			else
+				line = i + 1;
+		} else if (!in_group || strchr(s, '=') == NULL)
+			line = i + 1;
+	}
+	g_strfreev(lines);
+	return (line);
+}
+
 static int
 cmp_str(gconstpointer a, gconstpointer b)
 {
 	return (strcmp(*(char *const *)a, *(char *const *)b));
 }
 
-struct rules *
-rules_load(const char *const *dirs, GError **err)
+/*
+ * Load the rules files of 'dirs' into a new struct rules.  Errors go to
+ * 'errors' (rules_load's format); with 'problems', also every error and
+ * warning as a "FILE:LINE: ..." line, plus "FILE: ok" for a clean file.
+ * '*nerrors' counts errors.
+ */
+static struct rules *
+load_all(const char *const *dirs, GString *errors, GPtrArray *problems,
+    guint *nerrors)
 {
 	GHashTable	*files;	/* basename -> path, later dirs win */
 	GPtrArray	*names;
-	GString		*errors = g_string_new(NULL);
 	struct rules	*r;
 	GHashTableIter	 it;
 	gpointer	 k, v;
 	gsize		 i;
 
+	*nerrors = 0;
 	files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    g_free);
 	for (i = 0; dirs[i] != NULL; i++) {
@@ -379,26 +789,56 @@ rules_load(const char *const *dirs, GError **err)
 		GError		*e = NULL;
 		const char	*path = g_hash_table_lookup(files,
 				    names->pdata[i]);
+		char		*text = NULL;
+		gsize		 len;
+		guint		 before = problems != NULL ? problems->len : 0;
 
-		l.file = path;
-		l.errors = errors;
-		l.kf = g_key_file_new();
-		if (!g_key_file_load_from_file(l.kf, path, G_KEY_FILE_NONE,
-		    &e)) {
+		loader_init(&l, path, errors, problems);
+		if (!g_file_get_contents(path, &text, &len, &e) ||
+		    !g_key_file_load_from_data(l.kf, text, len,
+		    G_KEY_FILE_NONE, &e)) {
 			if (errors->len > 0)
 				g_string_append_c(errors, '\n');
 			g_string_append_printf(errors, "%s: %s", path,
 			    e->message);
+			add_problem(&l, FALSE, text != NULL ? bad_line(text) :
+			    0, NULL, NULL, e->message);
+			l.nerrors++;
 			g_error_free(e);
-		} else
-			g_ptr_array_add(r->platforms, load_platform(&l));
-		g_key_file_free(l.kf);
+		} else {
+			struct platform *p;
+
+			index_lines(&l, text);
+			warn_duplicates(&l);
+			p = load_platform(&l);
+			check_platform(&l, p, r->platforms);
+			g_ptr_array_add(r->platforms, p);
+		}
+		if (problems != NULL && problems->len == before)
+			g_ptr_array_add(problems, g_strdup_printf("%s: ok",
+			    path));
+		*nerrors += l.nerrors;
+		loader_clear(&l);
+		g_free(text);
 	}
 	g_ptr_array_free(names, TRUE);
 	g_hash_table_unref(files);
-	if (errors->len == 0 && r->platforms->len == 0)
+	if (errors->len == 0 && r->platforms->len == 0) {
 		g_string_append(errors, "no platform rules found (looked for "
 		    "*.rules files)");
+		(*nerrors)++;
+	}
+	return (r);
+}
+
+struct rules *
+rules_load(const char *const *dirs, GError **err)
+{
+	GString		*errors = g_string_new(NULL);
+	struct rules	*r;
+	guint		 nerrors;
+
+	r = load_all(dirs, errors, NULL, &nerrors);
 	if (errors->len > 0) {
 		g_set_error_literal(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
 		    errors->str);
@@ -410,6 +850,34 @@ rules_load(const char *const *dirs, GError **err)
 	return (r);
 }
 
+gboolean
+rules_check(const char *const *dirs, FILE *out, GError **err)
+{
+	GString		*errors = g_string_new(NULL);
+	GPtrArray	*problems = g_ptr_array_new_with_free_func(g_free);
+	struct rules	*r;
+	guint		 nerrors, i;
+	gboolean	 ok = TRUE;
+
+	r = load_all(dirs, errors, problems, &nerrors);
+	for (i = 0; i < problems->len; i++)
+		fprintf(out, "%s\n", (const char *)problems->pdata[i]);
+	if (problems->len == 0) {
+		g_set_error_literal(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    errors->str);
+		ok = FALSE;
+	} else if (nerrors > 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "%u error%s in rules files", nerrors,
+		    nerrors == 1 ? "" : "s");
+		ok = FALSE;
+	}
+	rules_free(r);
+	g_ptr_array_unref(problems);
+	g_string_free(errors, TRUE);
+	return (ok);
+}
+
 void
 rules_free(struct rules *r)
 {
@@ -419,24 +887,8 @@ rules_free(struct rules *r)
 	g_free(r);
 }
 
-/* Whether 'addr' is at 'domain' or one of its subdomains. */
-static gboolean
-at_domain(const char *addr, const char *domain)
-{
-	const char	*at = strrchr(addr, '@');
-	gsize		 n, m;
-
-	if (at == NULL)
-		return (FALSE);
-	at++;
-	n = strlen(at);
-	m = strlen(domain);
-	return (g_ascii_strcasecmp(at, domain) == 0 || (n > m &&
-	    at[n - m - 1] == '.' &&
-	    g_ascii_strcasecmp(at + n - m, domain) == 0));
-}
-
-static gboolean
+/* The exclude entry that 'addr' falls under, or NULL. */
+static const char *
 excluded(const struct platform *p, const char *addr)
 {
 	gsize	i;
@@ -445,88 +897,176 @@ excluded(const struct platform *p, const char *addr)
 		if (strchr(p->exclude[i], '@') != NULL ?
 		    g_ascii_strcasecmp(p->exclude[i], addr) == 0 :
 		    at_domain(addr, p->exclude[i]))
-			return (TRUE);
-	return (FALSE);
+			return (p->exclude[i]);
+	return (NULL);
 }
 
-static gboolean
-all_match(GPtrArray *res, const char *text)
+/* Record a hit in 't' (when tracing); 'text' is taken. */
+static void
+trace_hit(struct rules_trace *t, const char *key, const char *pattern,
+    int line, const char *group, const char *field, char *text)
 {
-	guint	i;
+	struct rules_hit h;
 
-	for (i = 0; i < res->len; i++)
-		if (!g_regex_match(res->pdata[i], text, 0, NULL))
-			return (FALSE);
-	return (TRUE);
+	if (t == NULL) {
+		g_free(text);
+		return;
+	}
+	h.key = key;
+	h.pattern = pattern;
+	h.line = line;
+	h.group = group;
+	h.field = field;
+	h.text = text;
+	g_array_append_val(t->hits, h);
 }
 
-/* Group 1 of the first pattern that matches, trimmed; or NULL. */
-static char *
-extract(GPtrArray *patterns, const char *subject, const char *body)
+/* Whether all 'patterns' match 'text'; when tracing, say what each
+ * matched. */
+static gboolean
+all_match(GPtrArray *patterns, const char *text, const char *key,
+    const char *group, struct rules_trace *t)
 {
 	GMatchInfo	*mi;
-	char		*v;
 	guint		 i;
 
 	for (i = 0; i < patterns->len; i++) {
 		const struct pattern *p = patterns->pdata[i];
 
-		if (g_regex_match(p->re, p->body ? body : subject, 0, &mi)) {
-			v = g_match_info_fetch(mi, 1);
+		if (!g_regex_match(p->re, text, 0, &mi)) {
 			g_match_info_free(mi);
-			if (v != NULL && *g_strstrip(v) != '\0')
+			return (FALSE);
+		}
+		trace_hit(t, key, p->src, p->line, group, key,
+		    g_match_info_fetch(mi, 0));
+		g_match_info_free(mi);
+	}
+	return (TRUE);
+}
+
+/*
+ * Group 1 of the first pattern that matches, as written in the original
+ * text (blanks folded, trimmed); or NULL.  The pattern goes to 't' as
+ * 'key' of 'group'.
+ */
+static char *
+extract(GPtrArray *patterns, const struct text *subject,
+    const struct text *body, const char *key, const char *group,
+    struct rules_trace *t)
+{
+	GMatchInfo	*mi;
+	char		*v;
+	gint		 s, e;
+	guint		 i;
+
+	for (i = 0; i < patterns->len; i++) {
+		const struct pattern	*p = patterns->pdata[i];
+		const struct text	*in = p->body ? body : subject;
+
+		if (g_regex_match(p->re, in->norm->str, 0, &mi) &&
+		    g_match_info_fetch_pos(mi, 1, &s, &e)) {
+			v = text_orig(in, s, e);
+			if (*v != '\0') {
+				trace_hit(t, key, p->src, p->line, group,
+				    p->body ? "body" : "subject",
+				    g_match_info_fetch(mi, 0));
+				g_match_info_free(mi);
 				return (v);
+			}
 			g_free(v);
-		} else
-			g_match_info_free(mi);
+		}
+		g_match_info_free(mi);
 	}
 	return (NULL);
 }
 
+static void
+hit_clear(struct rules_hit *h)
+{
+	g_free(h->text);
+}
+
 gboolean
-rules_classify(const struct rules *r, const struct mail *m,
-    struct event *ev)
+rules_explain(const struct rules *r, const struct mail *m,
+    struct event *ev, struct rules_trace *t)
 {
 	const struct platform	*p = NULL;
 	const struct event_rule	*er = NULL;
-	char			*subject, *body;
+	const char		*x;
+	struct text		 subject, body;
 	guint			 i, j;
 
 	memset(ev, 0, sizeof *ev);
+	if (t != NULL) {
+		memset(t, 0, sizeof *t);
+		t->hits = g_array_new(FALSE, TRUE, sizeof(struct rules_hit));
+		g_array_set_clear_func(t->hits, (GDestroyNotify)hit_clear);
+	}
 	for (i = 0; i < r->platforms->len && p == NULL; i++) {
 		const struct platform *c = r->platforms->pdata[i];
 
 		for (j = 0; c->domains[j] != NULL; j++)
 			if (at_domain(m->from_addr, c->domains[j])) {
 				p = c;
+				trace_hit(t, "domains", c->domains[j],
+				    c->domains_line, "platform", "from",
+				    g_strdup(m->from_addr));
 				break;
 			}
 	}
-	if (p == NULL || excluded(p, m->from_addr))
+	if (p == NULL)
 		return (FALSE);
+	if (t != NULL)
+		t->file = p->file;
+	if ((x = excluded(p, m->from_addr)) != NULL) {
+		trace_hit(t, "exclude", x, p->exclude_line, "platform", "from",
+		    g_strdup(m->from_addr));
+		return (FALSE);
+	}
 	ev->platform = p->id;
-	subject = rules_normalize(m->subject);
-	body = rules_normalize(m->body);
+	text_init(&subject, m->subject);
+	text_init(&body, m->body);
 	for (i = 0; i < p->events->len && er == NULL; i++) {
 		const struct event_rule *c = p->events->pdata[i];
 
-		if (all_match(c->subject, subject) && all_match(c->body, body))
+		if (all_match(c->subject, subject.norm->str, "subject",
+		    c->group, NULL) && all_match(c->body, body.norm->str,
+		    "body", c->group, NULL))
 			er = c;
+	}
+	if (t != NULL) {
+		t->ngroups = p->events->len;
+		if (er != NULL) {
+			t->group = er->group;
+			t->group_line = er->line;
+			/* again, to say what each pattern matched */
+			all_match(er->subject, subject.norm->str, "subject",
+			    er->group, t);
+			all_match(er->body, body.norm->str, "body", er->group,
+			    t);
+		}
 	}
 	ev->kind = er != NULL ? er->kind : EVENT_UNKNOWN;
 	if (ev->kind != EVENT_NOISE) {
+		/* keys are ids: their normalised form (ASCII digits) */
 		for (i = 0; i < p->keys->len && ev->key == NULL; i++) {
-			GRegex		*re = p->keys->pdata[i];
-			GMatchInfo	*mi = NULL;
-			gboolean	 hit;
+			const struct pattern	*k = p->keys->pdata[i];
+			GMatchInfo		*mi = NULL;
+			const char		*field = "body";
+			gboolean		 hit;
 
-			if (!(hit = g_regex_match(re, body, 0, &mi))) {
+			if (!(hit = g_regex_match(k->re, body.norm->str, 0,
+			    &mi))) {
 				g_match_info_free(mi);
-				hit = g_regex_match(re, subject, 0, &mi);
+				field = "subject";
+				hit = g_regex_match(k->re, subject.norm->str,
+				    0, &mi);
 			}
 			if (hit) {
 				ev->key = g_match_info_fetch(mi, 1);
 				ev->url = g_match_info_fetch(mi, 0);
+				trace_hit(t, "thread_key", k->src, k->line,
+				    "platform", field, g_strdup(ev->url));
 				/* the key may come from text, not a link */
 				if (!g_str_has_prefix(ev->url, "http"))
 					g_clear_pointer(&ev->url, g_free);
@@ -534,17 +1074,36 @@ rules_classify(const struct rules *r, const struct mail *m,
 			g_match_info_free(mi);
 		}
 		if (er != NULL)
-			ev->client = extract(er->client, subject, body);
+			ev->client = extract(er->client, &subject, &body,
+			    "client", er->group, t);
 		if (ev->client == NULL)
-			ev->client = extract(p->client, subject, body);
+			ev->client = extract(p->client, &subject, &body,
+			    "client", "platform", t);
 		if (er != NULL)
-			ev->title = extract(er->title, subject, body);
+			ev->title = extract(er->title, &subject, &body,
+			    "title", er->group, t);
 		if (ev->title == NULL)
-			ev->title = extract(p->title, subject, body);
+			ev->title = extract(p->title, &subject, &body,
+			    "title", "platform", t);
 	}
-	g_free(subject);
-	g_free(body);
+	text_clear(&subject);
+	text_clear(&body);
 	return (TRUE);
+}
+
+gboolean
+rules_classify(const struct rules *r, const struct mail *m,
+    struct event *ev)
+{
+	return (rules_explain(r, m, ev, NULL));
+}
+
+void
+rules_trace_clear(struct rules_trace *t)
+{
+	if (t->hits != NULL)
+		g_array_unref(t->hits);
+	memset(t, 0, sizeof *t);
 }
 
 void

@@ -6,6 +6,8 @@
 #ifndef RENRAKU_RULES_H
 #define RENRAKU_RULES_H
 
+#include <stdio.h>
+
 #include <glib.h>
 
 #include "mail.h"
@@ -29,9 +31,11 @@ enum event_kind {
 struct event {
 	enum event_kind	 kind;
 	const char	*platform;	/* platform id, borrowed from rules */
-	char		*key;		/* the platform's thread id, or NULL */
-	char		*client;	/* or NULL */
-	char		*title;		/* or NULL */
+	char		*key;		/* the platform's thread id (normalised:
+					   ASCII digits), or NULL */
+	char		*client;	/* as the mail wrote it, blanks folded;
+					   or NULL */
+	char		*title;		/* likewise */
 	char		*url;		/* thread page, or NULL */
 };
 
@@ -57,10 +61,73 @@ void		 rules_free(struct rules *r);
  * Classify 'm'.  Returns FALSE when it comes from no known platform (or
  * from an excluded sender such as a newsletter, which counts as noise of
  * no platform); otherwise fills 'ev' (release with event_clear()).
+ * Patterns match the NFKC-normalised subject and body; client and title
+ * are then cut from the original text, so ㈱ and ① survive.
  * Pure: no I/O.
  */
 gboolean	 rules_classify(const struct rules *r, const struct mail *m,
 		    struct event *ev);
+
+/* One pattern of a rules file that took part in a decision. */
+struct rules_hit {
+	const char	*key;		/* "domains", "exclude", "subject",
+					   "body", "thread_key", "client",
+					   "title" */
+	const char	*pattern;	/* as written (client and title with
+					   their "subject:"/"body:" prefix) */
+	int		 line;		/* of the key in the file; 0 unknown */
+	const char	*group;		/* "platform" or "event KIND" */
+	const char	*field;		/* "subject", "body" or "from" */
+	char		*text;		/* what it matched (group 0) */
+};
+
+/* Why rules_explain() decided what it did.  Strings are borrowed from
+ * the rules unless said otherwise. */
+struct rules_trace {
+	const char	*file;		/* rules file of the platform whose
+					   domain matched, or NULL */
+	GArray		*hits;		/* of struct rules_hit, in this order:
+					   the domain, the exclude entry
+					   (only if one matched), the event
+					   group's subject and body patterns
+					   (only if a group matched), then
+					   thread_key, client and title
+					   patterns that gave a value */
+	const char	*group;		/* the [event KIND] group that matched,
+					   or NULL: no group did */
+	int		 group_line;	/* its header line */
+	guint		 ngroups;	/* event groups tried */
+};
+
+/*
+ * rules_classify() that also says why in 't' (when not NULL), for
+ * "renraku explain": same return value and 'ev'.  't' is always filled
+ * (zeroed first) and must be released with rules_trace_clear(), whatever
+ * the result.  When the result is FALSE, t->file == NULL means no
+ * platform domain matched the sender, else the sender matched an exclude
+ * entry (the last hit).  When TRUE with t->group == NULL, the platform is
+ * known but no [event KIND] group matched (ev->kind == EVENT_UNKNOWN).
+ */
+gboolean	 rules_explain(const struct rules *r, const struct mail *m,
+		    struct event *ev, struct rules_trace *t);
+
+void		 rules_trace_clear(struct rules_trace *t);
+
+/*
+ * Lint the rules files that rules_load(dirs) would load (the same
+ * override order) and print one line per problem to 'out' as
+ * "FILE:LINE: what" ("FILE: what" when no line applies): syntax errors,
+ * unknown groups, keys and event kinds, missing keys, bad patterns
+ * (errors); patterns that capture nothing where a value is wanted,
+ * patterns that NFKC normalisation would change (they can never match
+ * the normalised text), duplicate groups or keys, domains claimed by
+ * two platforms (warnings, printed as "FILE:LINE: warning: what").  A
+ * file without problems gets "FILE: ok".  Returns TRUE when there is no
+ * error (warnings allowed); FALSE with err set (RENRAKU_ERROR_CONFIG)
+ * saying how many errors, or that no rules file was found.
+ */
+gboolean	 rules_check(const char *const *dirs, FILE *out,
+		    GError **err);
 
 void		 event_clear(struct event *ev);
 
