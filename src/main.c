@@ -21,6 +21,7 @@
 #include "mail.h"
 #include "policy.h"
 #include "preview.h"
+#include "explain.h"
 #include "rules.h"
 #include "run.h"
 #include "status.h"
@@ -102,6 +103,10 @@ static gboolean	cmd_templates(const struct run *, struct store *, char **,
 		    GError **);
 static gboolean	cmd_preview(const struct run *, struct store *, char **,
 		    GError **);
+static gboolean	cmd_explain(const struct run *, struct store *, char **,
+		    GError **);
+static gboolean	cmd_rules(const struct run *, struct store *, char **,
+		    GError **);
 
 /* The commands: their words and flags are what users' scripts rely on. */
 static const struct command {
@@ -109,29 +114,35 @@ static const struct command {
 	const char		*params;
 	const char		*summary;
 	const GOptionEntry	*options;
-	int			 min_args, max_args;
+	int			 min_args, max_args;	/* -1: any */
+	gboolean		 config;	/* needs the config and store */
 	gboolean		 lock;	/* takes the lock: changes state */
 	gboolean		 (*run)(const struct run *, struct store *,
 				    char **, GError **);
 } commands[] = {
 	{ "sync", NULL, "read new platform mail and draft the follow-ups due "
 	  "(prints nothing on success unless -v is given)", sync_options, 0,
-	  0, TRUE, cmd_sync },
+	  0, TRUE, TRUE, cmd_sync },
 	{ "status", NULL, "one line per contract thread: phase, silence and "
-	  "next step", status_options, 0, 0, FALSE, cmd_status },
+	  "next step", status_options, 0, 0, TRUE, FALSE, cmd_status },
 	{ "mark", "PLATFORM/KEY sent|replied|snooze DAYS|done|resume",
 	  "record what you did or want for a thread\n"
 	  "  sent      you sent the next follow-up yourself\n"
 	  "  replied   the client answered (outside the platform's mail)\n"
 	  "  snooze N  no drafts for N business days\n"
 	  "  done      nothing more to do for this thread\n"
-	  "  resume    undo done and snooze", now_option, 2, 3, TRUE,
+	  "  resume    undo done and snooze", now_option, 2, 3, TRUE, TRUE,
 	  cmd_mark },
 	{ "templates", "list|check", "where each template comes from, or "
-	  "check them all", NULL, 1, 1, FALSE, cmd_templates },
+	  "check them all", NULL, 1, 1, TRUE, FALSE, cmd_templates },
 	{ "preview", "PLATFORM/KEY", "print the draft for a thread as it "
 	  "would be made now, without touching the server", preview_options,
-	  1, 1, FALSE, cmd_preview },
+	  1, 1, TRUE, FALSE, cmd_preview },
+	{ "explain", "FILE.eml…", "what renraku makes of each mail (- reads "
+	  "one from stdin) and which rule decided, offline", NULL, 1, -1,
+	  FALSE, FALSE, cmd_explain },
+	{ "rules", "check", "check every platform rules file (FILE:LINE: "
+	  "what)", NULL, 1, 1, FALSE, FALSE, cmd_rules },
 };
 
 static int
@@ -255,6 +266,57 @@ cmd_preview(const struct run *r, struct store *st, char **args,
 	return (preview_print(r, st, args[0], opt_step, stdout, err));
 }
 
+static gboolean
+cmd_explain(const struct run *r, struct store *st, char **args,
+    GError **err)
+{
+	GError	*e = NULL;
+	char	*raw;
+	gsize	 len, i;
+	gboolean ok = TRUE;
+
+	for (i = 0; args[i] != NULL; i++) {
+		if (strcmp(args[i], "-") == 0) {
+			GIOChannel *in = g_io_channel_unix_new(0);
+
+			g_io_channel_set_encoding(in, NULL, NULL);
+			if (g_io_channel_read_to_end(in, &raw, &len, &e) !=
+			    G_IO_STATUS_NORMAL)
+				raw = NULL;
+			g_io_channel_unref(in);
+		} else if (!g_file_get_contents(args[i], &raw, &len, &e))
+			raw = NULL;
+		if (raw == NULL) {
+			g_printerr("renraku: %s: %s\n", args[i], e->message);
+			g_clear_error(&e);
+			ok = FALSE;
+			continue;
+		}
+		if (!explain_mail(r->rules, strcmp(args[i], "-") == 0 ?
+		    "(stdin)" : args[i], raw, len, stdout, &e)) {
+			g_printerr("renraku: %s\n", e->message);
+			g_clear_error(&e);
+			ok = FALSE;
+		}
+		g_free(raw);
+	}
+	if (!ok)
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    "explain: some files could not be read as mail");
+	return (ok);
+}
+
+static gboolean
+cmd_rules(const struct run *r, struct store *st, char **args, GError **err)
+{
+	if (strcmp(args[0], "check") != 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "rules: '%s' is not check", args[0]);
+		return (FALSE);
+	}
+	return (rules_check(r->rules_dirs, stdout, err));
+}
+
 /* "renraku mark THREAD WHAT [DAYS]": check it and record it. */
 static gboolean
 cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
@@ -329,8 +391,9 @@ main(int argc, char **argv)
 	struct rules		*rules = NULL;
 	struct store		*st = NULL;
 	struct run		 r;
-	char			*tdirs[4], *rdirs[3], *path = NULL, *help;
-	char			*argsv[8] = { NULL };
+	char			*tdirs[4], *rdirs[3] = { NULL, NULL, NULL };
+	char			*path = NULL, *help;
+	char			**argsv = NULL;
 	int			 cmdi, status = 0, lock = -1, nt = 0, nargs;
 	gsize			 i;
 	gboolean		 ok;
@@ -400,8 +463,8 @@ main(int argc, char **argv)
 		ok = g_option_context_parse(ctx, &cargc, &cargv, &e);
 		g_option_context_free(ctx);
 		nargs = cargc - 1;
-		for (i = 0; i < G_N_ELEMENTS(argsv) - 1 &&
-		    (int)i < nargs; i++)
+		argsv = g_new0(char *, nargs > 0 ? nargs + 1 : 1);
+		for (i = 0; (int)i < nargs; i++)
 			argsv[i] = cargv[i + 1];
 	}
 	if (!ok) {
@@ -409,11 +472,13 @@ main(int argc, char **argv)
 		g_error_free(e);
 		return (status);
 	}
-	if (nargs < c->min_args || nargs > c->max_args) {
+	if (nargs < c->min_args || (c->max_args >= 0 &&
+	    nargs > c->max_args)) {
 		path = g_strdup_printf("%s: expected %s", c->name,
 		    c->params != NULL ? c->params : "no arguments");
 		status = usage_error(path);
 		g_free(path);
+		g_free(argsv);
 		return (status);
 	}
 
@@ -430,18 +495,29 @@ main(int argc, char **argv)
 		r.now = g_date_time_new_now_local();
 
 	mail_init();
-	path = opt_config != NULL ? g_strdup(opt_config) :
-	    config_default_path();
-	if ((cfg = config_load(path, &e)) == NULL)
-		goto fail;
 	rdirs[0] = g_build_filename(data_dir(), "platforms", NULL);
 	rdirs[1] = g_build_filename(g_get_user_config_dir(), "renraku",
 	    "platforms", NULL);
 	rdirs[2] = NULL;
-	rules = rules_load((const char *const *)rdirs, &e);
-	g_free(rdirs[0]);
-	g_free(rdirs[1]);
-	if (rules == NULL)
+	r.rules_dirs = (const char *const *)rdirs;
+	r.verbose = opt_verbose;
+	if (strcmp(c->name, "rules") == 0) {
+		/* checks the files rules_load would refuse */
+		if (!c->run(&r, NULL, argsv, &e))
+			goto fail;
+		goto out;
+	}
+	if ((rules = rules_load((const char *const *)rdirs, &e)) == NULL)
+		goto fail;
+	r.rules = rules;
+	if (!c->config) {
+		if (!c->run(&r, NULL, argsv, &e))
+			goto fail;
+		goto out;
+	}
+	path = opt_config != NULL ? g_strdup(opt_config) :
+	    config_default_path();
+	if ((cfg = config_load(path, &e)) == NULL)
 		goto fail;
 	if (cfg->templates_dir != NULL)
 		tdirs[nt++] = g_strdup(cfg->templates_dir);
@@ -450,11 +526,9 @@ main(int argc, char **argv)
 	tdirs[nt++] = g_build_filename(data_dir(), "templates", NULL);
 	tdirs[nt] = NULL;
 	r.cfg = cfg;
-	r.rules = rules;
 	r.template_dirs = (const char *const *)tdirs;
 	r.cal = &cfg->cal;
 	r.dry_run = opt_dry_run;
-	r.verbose = opt_verbose;
 
 	if (c->lock && (lock = take_lock(cfg->state_dir, &e)) == -1)
 		goto fail;
@@ -481,6 +555,9 @@ out:
 	rules_free(rules);
 	config_free(cfg);
 	g_free(path);
+	g_free(rdirs[0]);
+	g_free(rdirs[1]);
+	g_free(argsv);
 	g_date_time_unref(r.now);
 	return (status);
 }

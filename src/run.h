@@ -15,6 +15,7 @@
 struct run {
 	const struct config	*cfg;
 	const struct rules	*rules;
+	const char *const	*rules_dirs;	/* lowest priority first */
 	const char *const	*template_dirs;	/* highest priority first */
 	const struct bizcal	*cal;		/* the user's calendar */
 	GDateTime		*now;		/* the clock, given by main */
