@@ -22,7 +22,9 @@ static const char *const platform_policy_keys[] = { "step1_days",
 	"step2_days", "step3_days", "remedy_days", "remedy_in_contract", NULL };
 static const char *const account_keys[] = {
 	"host", "port", "security", "ca_file", "user", "password_command",
-	"password", "mailboxes", "drafts", NULL
+	"password", "mailboxes", "drafts", "auth", "oauth2_token_url",
+	"oauth2_client_id", "oauth2_client_secret_command",
+	"oauth2_refresh_token_command", NULL
 };
 
 struct checker {
@@ -165,6 +167,10 @@ account_free(struct account *a)
 	if (a == NULL)
 		return;
 	g_free(a->name);
+	g_free(a->oauth2_token_url);
+	g_free(a->oauth2_client_id);
+	g_free(a->oauth2_client_secret_command);
+	g_free(a->oauth2_refresh_token_command);
 	g_free(a->host);
 	g_free(a->ca_file);
 	g_free(a->user);
@@ -221,7 +227,37 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 
 	a->password_command = get_string(c, group, "password_command");
 	a->password = get_string(c, group, "password");
-	if (a->password_command == NULL && a->password == NULL)
+	if ((sec = get_string(c, group, "auth")) != NULL) {
+		if (strcmp(sec, "xoauth2") == 0)
+			a->auth = AUTH_XOAUTH2;
+		else if (strcmp(sec, "login") != 0)
+			complain(c, group, "auth", "'%s' is not login or "
+			    "xoauth2", sec);
+		g_free(sec);
+	}
+	a->oauth2_token_url = get_string(c, group, "oauth2_token_url");
+	a->oauth2_client_id = get_string(c, group, "oauth2_client_id");
+	a->oauth2_client_secret_command = get_string(c, group,
+	    "oauth2_client_secret_command");
+	a->oauth2_refresh_token_command = get_string(c, group,
+	    "oauth2_refresh_token_command");
+	if (a->auth == AUTH_XOAUTH2) {
+		static const char *const need[] = { "oauth2_token_url",
+		    "oauth2_client_id", "oauth2_client_secret_command",
+		    "oauth2_refresh_token_command" };
+		const char *have[] = { a->oauth2_token_url,
+		    a->oauth2_client_id, a->oauth2_client_secret_command,
+		    a->oauth2_refresh_token_command };
+		gsize k;
+
+		for (k = 0; k < G_N_ELEMENTS(need); k++)
+			if (have[k] == NULL)
+				complain(c, group, need[k], "missing: auth = "
+				    "xoauth2 needs it");
+		if (a->password != NULL || a->password_command != NULL)
+			complain(c, group, NULL, "auth = xoauth2 uses no "
+			    "password or password_command");
+	} else if (a->password_command == NULL && a->password == NULL)
 		complain(c, group, NULL, "set password_command (or password)");
 	else if (a->password_command != NULL && a->password != NULL)
 		complain(c, group, "password", "set either password or "
@@ -392,37 +428,34 @@ config_free(struct config *cfg)
 }
 
 char *
-config_password(const struct account *acct, GError **err)
+config_secret_command(const char *account, const char *key,
+    const char *command, GError **err)
 {
-	const char *argv[] = { "/bin/sh", "-c", acct->password_command,
-		    NULL };
+	const char *argv[] = { "/bin/sh", "-c", command, NULL };
 	char	*out = NULL, *errout = NULL;
 	GError	*e = NULL;
 	gint	 status;
 	gsize	 n;
 
-	if (acct->password_command == NULL)
-		return (g_strdup(acct->password));
-	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
-	    &errout, &status, &e)) {
+	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL,
+	    NULL, &out, &errout, &status, &e)) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "account %s: password_command: %s", acct->name,
-		    e->message);
+		    "account %s: %s: %s", account, key, e->message);
 		g_error_free(e);
 		goto fail;
 	}
-	if (!g_spawn_check_wait_status(status, NULL)) {
+	if (!g_spawn_check_wait_status(status, &e)) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "account %s: password_command failed: %s", acct->name,
+		    "account %s: %s failed (%s): %s", account, key, e->message,
 		    g_strstrip(errout));
+		g_error_free(e);
 		goto fail;
 	}
 	n = strcspn(out, "\r\n");
 	out[n] = '\0';
 	if (n == 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "account %s: password_command printed nothing",
-		    acct->name);
+		    "account %s: %s printed nothing", account, key);
 		goto fail;
 	}
 	g_free(errout);
@@ -432,6 +465,15 @@ fail:
 		config_password_free(out);
 	g_free(errout);
 	return (NULL);
+}
+
+char *
+config_password(const struct account *acct, GError **err)
+{
+	if (acct->password_command == NULL)
+		return (g_strdup(acct->password));
+	return (config_secret_command(acct->name, "password_command",
+	    acct->password_command, err));
 }
 
 void

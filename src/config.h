@@ -17,8 +17,18 @@ enum security {
 	SECURITY_STARTTLS,	/* STARTTLS on port 143; never cleartext */
 };
 
+enum auth {
+	AUTH_LOGIN,		/* LOGIN with a password */
+	AUTH_XOAUTH2,		/* AUTHENTICATE XOAUTH2 with an OAuth2 token */
+};
+
 struct account {
 	char		 *name;		/* NAME of "[account NAME]" */
+	enum auth	  auth;
+	char		 *oauth2_token_url;
+	char		 *oauth2_client_id;
+	char		 *oauth2_client_secret_command;
+	char		 *oauth2_refresh_token_command;
 	char		 *host;
 	guint16		  port;
 	enum security	  security;
@@ -71,5 +81,14 @@ void		 config_free(struct config *cfg);
 char		*config_password(const struct account *acct, GError **err);
 
 void		 config_password_free(char *password);
+
+/*
+ * Run 'command' (the value of 'key' of account 'account') with /bin/sh and
+ * return the first line it printed, allocated (free with
+ * config_password_free), or NULL with err set (RENRAKU_ERROR_CONFIG)
+ * giving its exit status and stderr, never its output.
+ */
+char		*config_secret_command(const char *account, const char *key,
+		    const char *command, GError **err);
 
 #endif

@@ -219,17 +219,54 @@ trace(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
 	    len > 0 && buf[len - 1] == '\n' ? "" : "...\n");
 }
 
+/* LOGIN, or AUTHENTICATE XOAUTH2 with one retry on a fresh token. */
+static gboolean
+authenticate(struct imap *s, const struct account *acct, imap_secret_fn fn,
+    void *ctx, GError **err)
+{
+	char	*secret;
+	int	 r, attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((secret = fn(ctx, attempt > 0, err)) == NULL)
+			return (FALSE);
+		if (!wire_safe("password", secret, err)) {
+			config_password_free(secret);
+			return (FALSE);
+		}
+		if (acct->auth == AUTH_XOAUTH2)
+			r = mailimap_oauth2_authenticate(s->imap, acct->user,
+			    secret);
+		else
+			r = mailimap_login(s->imap, acct->user, secret);
+		config_password_free(secret);
+		if (r == MAILIMAP_NO_ERROR)
+			return (TRUE);
+		if (r != MAILIMAP_ERROR_LOGIN) {
+			fail(s, r, err, acct->auth == AUTH_XOAUTH2 ?
+			    "AUTHENTICATE" : "LOGIN");
+			return (FALSE);
+		}
+		if (acct->auth != AUTH_XOAUTH2)
+			break;	/* a password is not worth a second try */
+	}
+	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+	    "%s: login as %s rejected: %s", acct->host, acct->user,
+	    s->imap->imap_response != NULL && *s->imap->imap_response ?
+	    s->imap->imap_response : "no reason given");
+	return (FALSE);
+}
+
 struct imap *
-imap_open(const struct account *acct, const char *password, guint timeout,
-    gboolean trace_on, GError **err)
+imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
+    guint timeout, gboolean trace_on, GError **err)
 {
 	struct imap	*s;
 	mailstream	*st = NULL;
 	struct mailimap_capability_data *cap = NULL;
 	int		 fd, r;
 
-	if (!wire_safe("user", acct->user, err) ||
-	    !wire_safe("password", password, err))
+	if (!wire_safe("user", acct->user, err))
 		return (NULL);
 	s = g_new0(struct imap, 1);
 	s->host = g_strdup(acct->host);
@@ -305,20 +342,9 @@ imap_open(const struct account *acct, const char *password, guint timeout,
 		s->broken = TRUE;
 		goto fail;
 	}
-	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
-		r = mailimap_login(s->imap, acct->user, password);
-		if (r == MAILIMAP_ERROR_LOGIN) {
-			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-			    "%s: login as %s rejected: %s", acct->host,
-			    acct->user, s->imap->imap_response != NULL ?
-			    s->imap->imap_response : "no reason given");
-			goto fail;
-		}
-		if (r != MAILIMAP_NO_ERROR) {
-			fail(s, r, err, "LOGIN");
-			goto fail;
-		}
-	}
+	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED &&
+	    !authenticate(s, acct, secret, ctx, err))
+		goto fail;
 	return (s);
 fail:
 	imap_close(s);

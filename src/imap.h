@@ -37,14 +37,24 @@ typedef gboolean (*imap_message_fn)(guint32 uid, const char *raw, gsize len,
     void *ctx, GError **err);
 
 /*
+ * The secret to log in with: the password, or an OAuth2 access token.
+ * With 'again', the server refused the last one: a fresh token is wanted.
+ * Returns an allocated string (wiped and freed by the caller with
+ * config_password_free), or NULL with err set.
+ */
+typedef char	*(*imap_secret_fn)(void *ctx, gboolean again, GError **err);
+
+/*
  * Connect to the account's server, verify its certificate before any IMAP
- * command is sent, and log in with 'password' (borrowed).  'timeout'
+ * command is sent, and log in: LOGIN with the secret from 'secret', or
+ * for auth = xoauth2, AUTHENTICATE XOAUTH2 with a token, asking for a
+ * fresh token and trying once more if the server refuses it.  'timeout'
  * bounds every network wait, in seconds.  With 'trace', the protocol is
  * written to stderr with the login line redacted.  Returns a session for
  * imap_close(), or NULL with err set.
  */
-struct imap	*imap_open(const struct account *acct, const char *password,
-		    guint timeout, gboolean trace, GError **err);
+struct imap	*imap_open(const struct account *acct, imap_secret_fn secret,
+		    void *ctx, guint timeout, gboolean trace, GError **err);
 
 /* Log out (when the connection is still healthy) and free the session. */
 void		 imap_close(struct imap *s);

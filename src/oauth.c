@@ -88,36 +88,6 @@ cache_write(const char *path, const char *token, gint64 expires_at)
 	g_object_unref(b);
 }
 
-/* The first line a command prints; allocated, or NULL with err. */
-static char *
-command_line(const struct account *acct, const char *key,
-    const char *command, GError **err)
-{
-	const char	*argv[] = { "/bin/sh", "-c", command, NULL };
-	char		*out = NULL, *errout = NULL;
-	gint		 status;
-	GError		*e = NULL;
-
-	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL,
-	    NULL, &out, &errout, &status, &e)) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "account %s: %s: %s", acct->name, key, e->message);
-		g_error_free(e);
-		g_free(errout);
-		return (NULL);
-	}
-	if (!g_spawn_check_wait_status(status, NULL) ||
-	    out[strcspn(out, "\r\n")] = '\0', *out == '\0') {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "account %s: %s failed: %s", acct->name, key,
-		    errout != NULL ? g_strstrip(errout) : "");
-		config_password_free(out);
-		out = NULL;
-	}
-	g_free(errout);
-	return (out);
-}
-
 static size_t
 collect(char *p, size_t size, size_t n, void *ctx)
 {
@@ -157,10 +127,11 @@ oauth_token(const struct account *acct, const char *state_dir, gint64 now,
 		    acct->name);
 		goto out;
 	}
-	if ((secret = command_line(acct, "oauth2_client_secret_command",
-	    acct->oauth2_client_secret_command, err)) == NULL ||
-	    (rt = command_line(acct, "oauth2_refresh_token_command",
-	    acct->oauth2_refresh_token_command, err)) == NULL)
+	if ((secret = config_secret_command(acct->name,
+	    "oauth2_client_secret_command", acct->oauth2_client_secret_command,
+	    err)) == NULL || (rt = config_secret_command(acct->name,
+	    "oauth2_refresh_token_command", acct->oauth2_refresh_token_command,
+	    err)) == NULL)
 		goto out;
 	if ((c = curl_easy_init()) == NULL) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,

@@ -14,6 +14,7 @@
 #include "imap.h"
 #include "mail.h"
 #include "notify.h"
+#include "oauth.h"
 #include "policy.h"
 
 #define FIRST_SYNC_DAYS	90	/* how far back the first sync looks */
@@ -650,19 +651,35 @@ draft_due(const struct run *r, struct store *st, struct imap *s,
 	return (ok);
 }
 
+/* What imap_open() needs to log in to one account. */
+struct login {
+	const struct run	*r;
+	const struct account	*acct;
+};
+
+static char *
+secret(void *ctx, gboolean again, GError **err)
+{
+	struct login *l = ctx;
+
+	if (l->acct->auth == AUTH_XOAUTH2)
+		return (oauth_token(l->acct, l->r->cfg->state_dir,
+		    g_date_time_to_unix(l->r->now), again, l->r->cfg->timeout,
+		    err));
+	return (config_password(l->acct, err));
+}
+
 static gboolean
 sync_account(const struct run *r, struct store *st,
     const struct account *acct, GPtrArray *created, GError **err)
 {
+	struct login	 l = { r, acct };
 	struct imap	*s;
-	char		*password, **domains;
+	char		**domains;
 	gboolean	 ok = TRUE;
 	guint		 i;
 
-	if ((password = config_password(acct, err)) == NULL)
-		return (FALSE);
-	s = imap_open(acct, password, r->cfg->timeout, r->verbose > 1, err);
-	config_password_free(password);
+	s = imap_open(acct, secret, &l, r->cfg->timeout, r->verbose > 1, err);
 	if (s == NULL)
 		return (FALSE);
 	domains = rules_sender_domains(r->rules);

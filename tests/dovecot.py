@@ -112,7 +112,7 @@ ssl_cert = <{self.cert}
 ssl_key = <{self.key}
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {d}/passwd

@@ -368,7 +368,8 @@ test_password_command(void **state)
 		{ "printf 'crlf\\r\\nnext'", "crlf", NULL },
 		{ "echo '  blanks kept  '", "  blanks kept  ", NULL },
 		{ "echo oops >&2; exit 3", NULL,
-		  "account main: password_command failed: oops" },
+		  "account main: password_command failed (Child process exited "
+		  "with code 3): oops" },
 		{ "exit 1", NULL, "password_command failed" },
 		{ "true", NULL, "password_command printed nothing" },
 		{ "printf '\\nafter an empty line\\n'", NULL,
