@@ -222,14 +222,16 @@ trace(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
 /* LOGIN, or AUTHENTICATE XOAUTH2 with one retry on a fresh token. */
 static gboolean
 authenticate(struct imap *s, const struct account *acct, imap_secret_fn fn,
-    void *ctx, GError **err)
+    void *ctx, enum imap_stage *stage, GError **err)
 {
 	char	*secret;
 	int	 r, attempt;
 
 	for (attempt = 0; attempt < 2; attempt++) {
+		*stage = IMAP_STAGE_SECRET;
 		if ((secret = fn(ctx, attempt > 0, err)) == NULL)
 			return (FALSE);
+		*stage = IMAP_STAGE_LOGIN;
 		if (!wire_safe("password", secret, err)) {
 			config_password_free(secret);
 			return (FALSE);
@@ -259,13 +261,15 @@ authenticate(struct imap *s, const struct account *acct, imap_secret_fn fn,
 
 struct imap *
 imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
-    guint timeout, gboolean trace_on, GError **err)
+    guint timeout, gboolean trace_on, enum imap_stage *stage_r, GError **err)
 {
 	struct imap	*s;
 	mailstream	*st = NULL;
 	struct mailimap_capability_data *cap = NULL;
+	enum imap_stage	 dummy, *stage = stage_r != NULL ? stage_r : &dummy;
 	int		 fd, r;
 
+	*stage = IMAP_STAGE_CONNECT;
 	if (!wire_safe("user", acct->user, err))
 		return (NULL);
 	s = g_new0(struct imap, 1);
@@ -277,6 +281,8 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 
 	if ((fd = tcp_connect(acct->host, acct->port, timeout, err)) == -1)
 		goto fail;
+	*stage = acct->security == SECURITY_TLS ? IMAP_STAGE_TLS :
+	    IMAP_STAGE_GREETING;
 	if (acct->security == SECURITY_TLS) {
 		st = mailstream_ssl_open_with_callback_timeout(fd, timeout,
 		    tls_setup, acct->host);
@@ -290,6 +296,7 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 			mailstream_close(st);
 			goto fail;
 		}
+		*stage = IMAP_STAGE_GREETING;
 		r = mailimap_connect(s->imap, st);
 	} else {
 		if ((st = mailstream_socket_open_timeout(fd, timeout)) ==
@@ -314,6 +321,7 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 			goto fail;
 		}
 		/* Sent even if not advertised: never fall back to clear. */
+		*stage = IMAP_STAGE_TLS;
 		r = mailimap_socket_starttls_with_callback(s->imap,
 		    tls_setup, acct->host);
 		if (r != MAILIMAP_NO_ERROR) {
@@ -323,10 +331,12 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 			s->broken = TRUE;
 			goto fail;
 		}
+		*stage = IMAP_STAGE_TLS;
 		if (!verify_stream(s->imap->imap_stream, acct, err)) {
 			s->broken = TRUE;
 			goto fail;
 		}
+		*stage = IMAP_STAGE_GREETING;
 		/* Capabilities read before TLS cannot be trusted. */
 		if ((r = mailimap_capability(s->imap, &cap)) !=
 		    MAILIMAP_NO_ERROR) {
@@ -343,8 +353,9 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 		goto fail;
 	}
 	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED &&
-	    !authenticate(s, acct, secret, ctx, err))
+	    !authenticate(s, acct, secret, ctx, stage, err))
 		goto fail;
+	*stage = IMAP_STAGE_DONE;
 	return (s);
 fail:
 	imap_close(s);

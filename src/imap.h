@@ -36,6 +36,16 @@ struct imap_mailbox {
 typedef gboolean (*imap_message_fn)(guint32 uid, const char *raw, gsize len,
     void *ctx, GError **err);
 
+/* How far imap_open() got: where it failed, for "renraku doctor". */
+enum imap_stage {
+	IMAP_STAGE_CONNECT,	/* DNS and TCP */
+	IMAP_STAGE_TLS,		/* handshake, certificate, host name */
+	IMAP_STAGE_GREETING,	/* the server's greeting, STARTTLS */
+	IMAP_STAGE_SECRET,	/* getting the password or token */
+	IMAP_STAGE_LOGIN,	/* LOGIN or AUTHENTICATE */
+	IMAP_STAGE_DONE
+};
+
 /*
  * The secret to log in with: the password, or an OAuth2 access token.
  * With 'again', the server refused the last one: a fresh token is wanted.
@@ -50,11 +60,13 @@ typedef char	*(*imap_secret_fn)(void *ctx, gboolean again, GError **err);
  * for auth = xoauth2, AUTHENTICATE XOAUTH2 with a token, asking for a
  * fresh token and trying once more if the server refuses it.  'timeout'
  * bounds every network wait, in seconds.  With 'trace', the protocol is
- * written to stderr with the login line redacted.  Returns a session for
- * imap_close(), or NULL with err set.
+ * written to stderr with the login line redacted.  'stage' (may be NULL)
+ * tells how far it got.  Returns a session for imap_close(), or NULL with
+ * err set.
  */
 struct imap	*imap_open(const struct account *acct, imap_secret_fn secret,
-		    void *ctx, guint timeout, gboolean trace, GError **err);
+		    void *ctx, guint timeout, gboolean trace,
+		    enum imap_stage *stage, GError **err);
 
 /* Log out (when the connection is still healthy) and free the session. */
 void		 imap_close(struct imap *s);

@@ -21,6 +21,7 @@
 #include "mail.h"
 #include "policy.h"
 #include "preview.h"
+#include "doctor.h"
 #include "explain.h"
 #include "rules.h"
 #include "run.h"
@@ -107,6 +108,8 @@ static gboolean	cmd_explain(const struct run *, struct store *, char **,
 		    GError **);
 static gboolean	cmd_rules(const struct run *, struct store *, char **,
 		    GError **);
+static gboolean	cmd_doctor(const struct run *, struct store *, char **,
+		    GError **);
 
 /* The commands: their words and flags are what users' scripts rely on. */
 static const struct command {
@@ -143,6 +146,8 @@ static const struct command {
 	  FALSE, FALSE, cmd_explain },
 	{ "rules", "check", "check every platform rules file (FILE:LINE: "
 	  "what)", NULL, 1, 1, FALSE, FALSE, cmd_rules },
+	{ "doctor", NULL, "check, and explain, each step a sync depends on",
+	  now_option, 0, 0, FALSE, FALSE, cmd_doctor },
 };
 
 static int
@@ -190,14 +195,6 @@ find_command(int argc, char **argv)
 	return (argc);
 }
 
-/* The data directory: $RENRAKU_DATADIR (tests, demo) or the installed. */
-static const char *
-data_dir(void)
-{
-	const char *d = g_getenv("RENRAKU_DATADIR");
-
-	return (d != NULL && *d != '\0' ? d : PKGDATADIR);
-}
 
 /* Take the lock in state_dir, or fail (another sync is running). */
 static int
@@ -317,6 +314,20 @@ cmd_rules(const struct run *r, struct store *st, char **args, GError **err)
 	return (rules_check(r->rules_dirs, stdout, err));
 }
 
+static gboolean
+cmd_doctor(const struct run *r, struct store *st, char **args, GError **err)
+{
+	struct run	 copy = *r;
+	char		*path;
+	gboolean	 ok;
+
+	path = opt_config != NULL ? g_strdup(opt_config) :
+	    config_default_path();
+	ok = doctor_run(&copy, path, stdout, err);
+	g_free(path);
+	return (ok);
+}
+
 /* "renraku mark THREAD WHAT [DAYS]": check it and record it. */
 static gboolean
 cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
@@ -391,10 +402,10 @@ main(int argc, char **argv)
 	struct rules		*rules = NULL;
 	struct store		*st = NULL;
 	struct run		 r;
-	char			*tdirs[4], *rdirs[3] = { NULL, NULL, NULL };
+	char			**tdirs = NULL, *rdirs[3] = { NULL, NULL, NULL };
 	char			*path = NULL, *help;
 	char			**argsv = NULL;
-	int			 cmdi, status = 0, lock = -1, nt = 0, nargs;
+	int			 cmdi, status = 0, lock = -1, nargs;
 	gsize			 i;
 	gboolean		 ok;
 
@@ -495,7 +506,7 @@ main(int argc, char **argv)
 		r.now = g_date_time_new_now_local();
 
 	mail_init();
-	rdirs[0] = g_build_filename(data_dir(), "platforms", NULL);
+	rdirs[0] = g_build_filename(run_data_dir(), "platforms", NULL);
 	rdirs[1] = g_build_filename(g_get_user_config_dir(), "renraku",
 	    "platforms", NULL);
 	rdirs[2] = NULL;
@@ -519,12 +530,7 @@ main(int argc, char **argv)
 	    config_default_path();
 	if ((cfg = config_load(path, &e)) == NULL)
 		goto fail;
-	if (cfg->templates_dir != NULL)
-		tdirs[nt++] = g_strdup(cfg->templates_dir);
-	tdirs[nt++] = g_build_filename(g_get_user_config_dir(), "renraku",
-	    "templates", NULL);
-	tdirs[nt++] = g_build_filename(data_dir(), "templates", NULL);
-	tdirs[nt] = NULL;
+	tdirs = run_template_dirs(cfg);
 	r.cfg = cfg;
 	r.template_dirs = (const char *const *)tdirs;
 	r.cal = &cfg->cal;
@@ -550,8 +556,7 @@ out:
 	store_close(st);
 	if (lock != -1)
 		close(lock);
-	while (nt > 0)
-		g_free(tdirs[--nt]);
+	g_strfreev(tdirs);
 	rules_free(rules);
 	config_free(cfg);
 	g_free(path);

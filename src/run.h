@@ -30,4 +30,26 @@ struct run {
 void	run_policy(const struct run *r, const char *platform,
 	    struct policy *p);
 
+/* The data directory: $RENRAKU_DATADIR (tests, demo) or the installed. */
+const char	*run_data_dir(void);
+
+/*
+ * Where templates are looked for, highest priority first: templates_dir,
+ * $XDG_CONFIG_HOME/renraku/templates, the installed ones.  An allocated
+ * strv (g_strfreev).
+ */
+char		**run_template_dirs(const struct config *cfg);
+
+/* What imap_open() needs to log in to one account. */
+struct run_login {
+	const struct run	*r;
+	const struct account	*acct;
+};
+
+/*
+ * An imap_secret_fn for a struct run_login: the account's password, or
+ * its OAuth2 access token (a fresh one when 'again').
+ */
+char	*run_secret(void *ctx, gboolean again, GError **err);
+
 #endif

@@ -145,6 +145,37 @@ store_close(struct store *st)
 }
 
 gboolean
+store_check(struct store *st, GError **err)
+{
+	sqlite3_stmt	*s = NULL;
+	GString		*found = g_string_new(NULL);
+	int		 r;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s,
+	    NULL) != SQLITE_OK) {
+		g_string_free(found, TRUE);
+		return (db_fail(st, err, "integrity check"));
+	}
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+
+		if (t != NULL && strcmp(t, "ok") != 0)
+			g_string_append_printf(found, "%s%s",
+			    found->len > 0 ? "; " : "", t);
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE || found->len > 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    "%s: integrity check failed: %s", st->path,
+		    found->len > 0 ? found->str : sqlite3_errmsg(st->db));
+		g_string_free(found, TRUE);
+		return (FALSE);
+	}
+	g_string_free(found, TRUE);
+	return (TRUE);
+}
+
+gboolean
 store_begin(struct store *st, GError **err)
 {
 	return (exec(st, "BEGIN IMMEDIATE", err));

@@ -45,6 +45,12 @@ struct store	*store_open(const char *dir, GError **err);
 
 void		 store_close(struct store *st);
 
+/*
+ * PRAGMA integrity_check.  Returns TRUE if the database is sound, else
+ * FALSE with err set (RENRAKU_ERROR_PERM) quoting what SQLite found.
+ */
+gboolean	 store_check(struct store *st, GError **err);
+
 /* Transactions: everything between begin and commit lands, or nothing. */
 gboolean	 store_begin(struct store *st, GError **err);
 gboolean	 store_commit(struct store *st, GError **err);

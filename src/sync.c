@@ -14,7 +14,6 @@
 #include "imap.h"
 #include "mail.h"
 #include "notify.h"
-#include "oauth.h"
 #include "policy.h"
 
 #define FIRST_SYNC_DAYS	90	/* how far back the first sync looks */
@@ -651,35 +650,18 @@ draft_due(const struct run *r, struct store *st, struct imap *s,
 	return (ok);
 }
 
-/* What imap_open() needs to log in to one account. */
-struct login {
-	const struct run	*r;
-	const struct account	*acct;
-};
-
-static char *
-secret(void *ctx, gboolean again, GError **err)
-{
-	struct login *l = ctx;
-
-	if (l->acct->auth == AUTH_XOAUTH2)
-		return (oauth_token(l->acct, l->r->cfg->state_dir,
-		    g_date_time_to_unix(l->r->now), again, l->r->cfg->timeout,
-		    err));
-	return (config_password(l->acct, err));
-}
-
 static gboolean
 sync_account(const struct run *r, struct store *st,
     const struct account *acct, GPtrArray *created, GError **err)
 {
-	struct login	 l = { r, acct };
+	struct run_login l = { r, acct };
 	struct imap	*s;
 	char		**domains;
 	gboolean	 ok = TRUE;
 	guint		 i;
 
-	s = imap_open(acct, secret, &l, r->cfg->timeout, r->verbose > 1, err);
+	s = imap_open(acct, run_secret, &l, r->cfg->timeout, r->verbose > 1, NULL,
+	    err);
 	if (s == NULL)
 		return (FALSE);
 	domains = rules_sender_domains(r->rules);

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""renraku doctor against a real Dovecot.
+
+A good setup passes every check; a wrong CA, a wrong password and a
+missing Drafts mailbox are each named in one line with what to do.
+"""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dovecot  # noqa: E402
+from tap import ok, done, bail  # noqa: E402
+
+RENRAKU = os.environ.get('RENRAKU', 'src/renraku')
+TOP = os.environ.get('TOP_SRCDIR', '.')
+
+try:
+    srv = dovecot.Dovecot().start()
+except Exception as e:  # noqa: BLE001
+    bail('cannot start dovecot: %s' % e)
+try:
+    env = dict(os.environ, RENRAKU_DATADIR=TOP,
+               XDG_CONFIG_HOME=os.path.join(srv.dir, 'xdg'))
+    state = os.path.join(srv.dir, 'state')
+
+    def doctor(name, **over):
+        cfg = srv.renraku_config(os.path.join(srv.dir, name), state, **over)
+        return subprocess.run([RENRAKU, '-c', cfg, 'doctor'],
+                              capture_output=True, text=True, env=env,
+                              timeout=120)
+
+    def fail_line(out, what):
+        return [l for l in out.splitlines()
+                if l.startswith('FAIL') and l.split()[1] == what]
+
+    r = doctor('good')
+    ok(r.returncode == 0 and 'all checks passed' in r.stdout and
+       'FAIL' not in r.stdout, 'a good setup passes every check',
+       r.stdout + r.stderr)
+    for what in ('config', 'password', 'dns', 'tcp', 'tls', 'login',
+                 'mailbox', 'drafts', 'state', 'templates'):
+        ok(any(l.startswith('ok') and l.split()[1] == what
+               for l in r.stdout.splitlines()),
+           'the good setup reports the %s check' % what, r.stdout)
+
+    r = doctor('wrong-ca', ca_file=srv.other_ca)
+    l = fail_line(r.stdout, 'tls')
+    ok(r.returncode == 75 and len(l) == 1 and 'certificate' in l[0] and
+       '-> ' in l[0] and 'ca_file' in l[0],
+       'a wrong CA: one line naming the certificate problem and the fix',
+       r.stdout)
+
+    r = doctor('badpw', password_command='echo wrong')
+    l = fail_line(r.stdout, 'login')
+    ok(r.returncode == 78 and len(l) == 1 and 'rejected' in l[0] and
+       '-> ' in l[0] and 'wrong' not in r.stdout,
+       'a wrong password: one line, with what to do, no password shown',
+       r.stdout)
+
+    r = doctor('no-drafts', drafts='Nonexistent')
+    l = fail_line(r.stdout, 'drafts')
+    ok(r.returncode == 78 and len(l) == 1 and 'Nonexistent' in l[0] and
+       '-> ' in l[0], 'a missing Drafts mailbox: one line with the fix',
+       r.stdout)
+
+    bad = os.path.join(srv.dir, 'bad-config')
+    with open(bad, 'w') as f:
+        f.write('[general]\nyour_name = x\n[account a]\nport = no\n')
+    r = subprocess.run([RENRAKU, '-c', bad, 'doctor'], capture_output=True,
+                       text=True, env=env, timeout=60)
+    l = fail_line(r.stdout, 'config')
+    ok(r.returncode == 78 and len(l) == 1 and 'port' in l[0] and
+       'host: missing' in l[0], 'a broken config: every problem, one line',
+       r.stdout)
+finally:
+    srv.cleanup()
+done()
