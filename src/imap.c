@@ -411,6 +411,35 @@ open_mailbox(struct imap *s, const char *mailbox, gboolean write,
 	return (TRUE);
 }
 
+int
+imap_idle(struct imap *s, guint seconds, GError **err)
+{
+	struct pollfd	p;
+	int		r, n;
+
+	if (!mailimap_has_idle(s->imap))
+		return (-2);
+	if ((r = mailimap_idle(s->imap)) != MAILIMAP_NO_ERROR) {
+		fail(s, r, err, "IDLE");
+		s->broken = TRUE;
+		return (-1);
+	}
+	p.fd = mailimap_idle_get_fd(s->imap);
+	p.events = POLLIN;
+	p.revents = 0;
+	n = 1;
+	/* data may already wait in libetpan's buffer */
+	if (s->imap->imap_stream->read_buffer_len == 0)
+		n = poll(&p, 1, (int)MIN(seconds, 29 * 60) * 1000);
+	if ((r = mailimap_idle_done(s->imap)) != MAILIMAP_NO_ERROR) {
+		fail(s, r, err, "IDLE");
+		s->broken = TRUE;
+		return (-1);
+	}
+	/* any untagged data (EXISTS, EXPUNGE, FETCH) is worth a sync */
+	return (n > 0 ? 1 : 0);
+}
+
 guint
 imap_commands(const struct imap *s)
 {

@@ -71,6 +71,15 @@ struct imap	*imap_open(const struct account *acct, imap_secret_fn secret,
 /* Log out (when the connection is still healthy) and free the session. */
 void		 imap_close(struct imap *s);
 
+/*
+ * Wait in IDLE (RFC 2177) on the examined mailbox until the server reports
+ * a change, 'seconds' pass, or a signal interrupts the wait.  Returns 1 if
+ * the mailbox changed, 0 if not (time out or signal), -1 with err set on
+ * failure (the session is then unusable), -2 when the server has no IDLE
+ * (poll instead).
+ */
+int		 imap_idle(struct imap *s, guint seconds, GError **err);
+
 /* IMAP commands sent on this session so far (for -v and benchmarks). */
 guint		 imap_commands(const struct imap *s);
 

@@ -23,6 +23,7 @@
 #include "preview.h"
 #include "doctor.h"
 #include "explain.h"
+#include "watch.h"
 #include "rules.h"
 #include "run.h"
 #include "status.h"
@@ -56,6 +57,16 @@ static const GOptionEntry global_options[] = {
 };
 
 static guint	 opt_step;
+static gint	 opt_interval = 600;
+
+static const GOptionEntry watch_options[] = {
+	{ "interval", 0, 0, G_OPTION_ARG_INT, &opt_interval,
+	  "Sync at least every SECONDS, and poll that often where the server "
+	  "has no IDLE (default 600)", "SECONDS" },
+	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
+	  "Act as if it were always TIME (for tests)", "TIME" },
+	{ NULL }
+};
 static gboolean	 opt_json;
 
 static const GOptionEntry status_options[] = {
@@ -110,6 +121,8 @@ static gboolean	cmd_rules(const struct run *, struct store *, char **,
 		    GError **);
 static gboolean	cmd_doctor(const struct run *, struct store *, char **,
 		    GError **);
+static gboolean	cmd_watch(const struct run *, struct store *, char **,
+		    GError **);
 
 /* The commands: their words and flags are what users' scripts rely on. */
 static const struct command {
@@ -148,6 +161,9 @@ static const struct command {
 	  "what)", NULL, 1, 1, FALSE, FALSE, cmd_rules },
 	{ "doctor", NULL, "check, and explain, each step a sync depends on",
 	  now_option, 0, 0, FALSE, FALSE, cmd_doctor },
+	{ "watch", NULL, "stay connected and sync as soon as mail arrives "
+	  "(IDLE); cron with sync stays the recommended way", watch_options,
+	  0, 0, TRUE, FALSE, cmd_watch },
 };
 
 static int
@@ -195,35 +211,6 @@ find_command(int argc, char **argv)
 	return (argc);
 }
 
-
-/* Take the lock in state_dir, or fail (another sync is running). */
-static int
-take_lock(const char *state_dir, GError **err)
-{
-	char	*path;
-	int	 fd;
-
-	if (g_mkdir_with_parents(state_dir, 0700) != 0) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    "cannot create state directory %s: %s", state_dir,
-		    g_strerror(errno));
-		return (-1);
-	}
-	path = g_build_filename(state_dir, "lock", NULL);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd == -1)
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    "cannot open lock %s: %s", path, g_strerror(errno));
-	else if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "another renraku sync is running (%s is locked); not "
-		    "starting", path);
-		close(fd);
-		fd = -1;
-	}
-	g_free(path);
-	return (fd);
-}
 
 static gboolean
 cmd_sync(const struct run *r, struct store *st, char **args, GError **err)
@@ -325,6 +312,38 @@ cmd_doctor(const struct run *r, struct store *st, char **args, GError **err)
 	    config_default_path();
 	ok = doctor_run(&copy, path, stdout, err);
 	g_free(path);
+	return (ok);
+}
+
+/* The clock, for watch: the real one, or --now held still. */
+static GDateTime *
+clock_now(void)
+{
+	GTimeZone	*local;
+	GDateTime	*t;
+
+	if (opt_now == NULL)
+		return (g_date_time_new_now_local());
+	local = g_time_zone_new_local();
+	t = g_date_time_new_from_iso8601(opt_now, local);
+	g_time_zone_unref(local);
+	return (t);
+}
+
+static gboolean
+cmd_watch(const struct run *r, struct store *st, char **args, GError **err)
+{
+	struct run	 copy = *r;
+	gboolean	 ok;
+
+	if (opt_interval < 1 || opt_interval > 86400) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "watch: --interval is 1 to 86400 seconds");
+		return (FALSE);
+	}
+	copy.now = g_date_time_ref(r->now);
+	ok = watch_run(&copy, st, (guint)opt_interval, clock_now, err);
+	g_date_time_unref(copy.now);
 	return (ok);
 }
 
@@ -536,7 +555,7 @@ main(int argc, char **argv)
 	r.cal = &cfg->cal;
 	r.dry_run = opt_dry_run;
 
-	if (c->lock && (lock = take_lock(cfg->state_dir, &e)) == -1)
+	if (c->lock && (lock = run_lock(cfg->state_dir, &e)) == -1)
 		goto fail;
 	if ((st = store_open(cfg->state_dir, &e)) == NULL)
 		goto fail;
@@ -554,8 +573,7 @@ out:
 		status = 1;
 	}
 	store_close(st);
-	if (lock != -1)
-		close(lock);
+	run_unlock(lock);
 	g_strfreev(tdirs);
 	rules_free(rules);
 	config_free(cfg);

@@ -3,6 +3,13 @@
  */
 #include "run.h"
 
+#include <sys/file.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "error.h"
+
 #include "oauth.h"
 
 void
@@ -52,4 +59,40 @@ run_template_dirs(const struct config *cfg)
 	    NULL));
 	g_ptr_array_add(a, NULL);
 	return ((char **)g_ptr_array_free(a, FALSE));
+}
+
+/* Take the lock in state_dir, or fail (another sync is running). */
+int
+run_lock(const char *state_dir, GError **err)
+{
+	char	*path;
+	int	 fd;
+
+	if (g_mkdir_with_parents(state_dir, 0700) != 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    "cannot create state directory %s: %s", state_dir,
+		    g_strerror(errno));
+		return (-1);
+	}
+	path = g_build_filename(state_dir, "lock", NULL);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1)
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    "cannot open lock %s: %s", path, g_strerror(errno));
+	else if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+		    "another renraku sync is running (%s is locked); not "
+		    "starting", path);
+		close(fd);
+		fd = -1;
+	}
+	g_free(path);
+	return (fd);
+}
+
+void
+run_unlock(int fd)
+{
+	if (fd != -1)
+		close(fd);
 }

@@ -40,6 +40,14 @@ const char	*run_data_dir(void);
  */
 char		**run_template_dirs(const struct config *cfg);
 
+/*
+ * Take the lock in 'state_dir' (creating it owner-only): returns its file
+ * descriptor, or -1 with err set (RENRAKU_ERROR_TEMP when another run
+ * holds it).  run_unlock() lets it go (-1 is ignored).
+ */
+int		 run_lock(const char *state_dir, GError **err);
+void		 run_unlock(int fd);
+
 /* What imap_open() needs to log in to one account. */
 struct run_login {
 	const struct run	*r;
