@@ -8,6 +8,7 @@
 
 #include "bizday.h"
 #include "draft.h"
+#include "log.h"
 #include "template.h"
 
 static void
@@ -141,9 +142,8 @@ compose_message(const struct run *r, const char *user,
 	d.iso2022jp = r->cfg->iso2022jp;
 	wire = draft_build(&d, len, &fell_back);
 	if (fell_back)
-		g_printerr("renraku: warning: %s: the draft has characters "
-		    "ISO-2022-JP cannot carry; it is written in UTF-8\n",
-		    t->id);
+		log_warning("%s: the draft has characters ISO-2022-JP "
+		    "cannot carry; it is written in UTF-8", t->id);
 	return (wire);
 }
 

@@ -13,7 +13,7 @@
 /* Keys each group accepts; anything else is reported, to catch typos. */
 static const char *const general_keys[] = {
 	"your_name", "state_dir", "templates_dir", "timeout", "draft_charset",
-	"notify_command", "notify_url", NULL
+	"notify_command", "notify_url", "log", NULL
 };
 static const char *const policy_keys[] = { "step1_days", "step2_days",
 	"step3_days", "remedy_days", "remedy_in_contract", "days_off",
@@ -337,6 +337,14 @@ config_load(const char *path, GError **err)
 		complain(&c, "general", "templates_dir", "'%s' is not a "
 		    "directory", cfg->templates_dir);
 	cfg->timeout = get_uint(&c, "general", "timeout", 60, 1, 3600);
+	if ((v = get_string(&c, "general", "log")) != NULL) {
+		if (strcmp(v, "syslog") == 0)
+			cfg->syslog = TRUE;
+		else if (strcmp(v, "stderr") != 0)
+			complain(&c, "general", "log", "'%s' is not stderr or "
+			    "syslog", v);
+		g_free(v);
+	}
 	cfg->notify_command = get_string(&c, "general", "notify_command");
 	cfg->notify_url = get_string(&c, "general", "notify_url");
 	if (cfg->notify_url != NULL &&

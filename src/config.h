@@ -47,6 +47,7 @@ struct config {
 	char		*templates_dir;	/* NULL: only the installed templates */
 	guint		 timeout;	/* seconds, for every network wait */
 	gboolean	 iso2022jp;	/* draft_charset = iso-2022-jp */
+	gboolean	 syslog;	/* log = syslog */
 	char		*notify_command;	/* or NULL */
 	char		*notify_url;	/* or NULL */
 	struct policy_override policy;	/* [policy] */

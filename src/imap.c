@@ -82,6 +82,97 @@ fail(struct imap *s, int r, GError **err, const char *what)
 		    detail);
 }
 
+char *
+imap_utf7_encode(const char *utf8)
+{
+	GString		*out = g_string_new(NULL);
+	const char	*p = utf8, *q;
+
+	while (*p != '\0') {
+		gunichar c = g_utf8_get_char(p);
+
+		if (c >= 0x20 && c <= 0x7e) {
+			g_string_append(out, c == '&' ? "&-" : (char[]){
+			    (char)c, 0 });
+			p++;
+			continue;
+		}
+		/* a run of other characters, as UTF-16BE in base64 */
+		for (q = p; *q != '\0'; q = g_utf8_next_char(q)) {
+			c = g_utf8_get_char(q);
+			if (c >= 0x20 && c <= 0x7e)
+				break;
+		}
+		{
+			char	*run = g_strndup(p, (gsize)(q - p));
+			gsize	 n = 0;
+			char	*u16 = g_convert(run, -1, "UTF-16BE", "UTF-8",
+				    NULL, &n, NULL);
+			char	*b64, *s;
+
+			g_free(run);
+			if (u16 == NULL) {
+				p = q;
+				continue;
+			}
+			b64 = g_base64_encode((guchar *)u16, n);
+			for (s = b64; *s != '\0' && *s != '='; s++)
+				if (*s == '/')
+					*s = ',';
+			*s = '\0';
+			g_string_append_printf(out, "&%s-", b64);
+			g_free(b64);
+			g_free(u16);
+		}
+		p = q;
+	}
+	return (g_string_free(out, FALSE));
+}
+
+char *
+imap_utf7_decode(const char *utf7)
+{
+	GString		*out = g_string_new(NULL);
+	const char	*p = utf7, *end;
+
+	while (*p != '\0') {
+		if (*p != '&') {
+			g_string_append_c(out, *p++);
+			continue;
+		}
+		if ((end = strchr(p, '-')) == NULL)
+			goto bad;
+		if (end == p + 1)
+			g_string_append_c(out, '&');
+		else {
+			GString	*b = g_string_new_len(p + 1, end - p - 1);
+			guchar	*raw;
+			gsize	 n, i;
+			char	*u8;
+
+			for (i = 0; i < b->len; i++)
+				if (b->str[i] == ',')
+					b->str[i] = '/';
+			while (b->len % 4 != 0)
+				g_string_append_c(b, '=');
+			raw = g_base64_decode(b->str, &n);
+			g_string_free(b, TRUE);
+			u8 = n % 2 == 0 ? g_convert((char *)raw, (gssize)n,
+			    "UTF-8", "UTF-16BE", NULL, NULL, NULL) : NULL;
+			g_free(raw);
+			if (u8 == NULL)
+				goto bad;
+			g_string_append(out, u8);
+			g_free(u8);
+		}
+		p = end + 1;
+	}
+	return (g_string_free(out, FALSE));
+bad:
+	g_string_free(out, TRUE);
+	return (g_strdup(utf7));
+}
+
 static gboolean
 wire_safe(const char *what, const char *v, GError **err)
 {
@@ -384,13 +475,15 @@ open_mailbox(struct imap *s, const char *mailbox, gboolean write,
     struct imap_mailbox *mb, GError **err)
 {
 	struct mailimap_selection_info	*si;
-	char				*what;
+	char				*what, *wire;
 	int				 r;
 
 	if (!wire_safe("mailbox name", mailbox, err))
 		return (FALSE);
-	r = write ? mailimap_select(s->imap, mailbox) :
-	    mailimap_examine(s->imap, mailbox);
+	wire = imap_utf7_encode(mailbox);
+	r = write ? mailimap_select(s->imap, wire) :
+	    mailimap_examine(s->imap, wire);
+	g_free(wire);
 	if (r != MAILIMAP_NO_ERROR) {
 		what = g_strdup_printf("%s %s", write ? "SELECT" : "EXAMINE",
 		    mailbox);
@@ -466,7 +559,9 @@ imap_status(struct imap *s, const char *mailbox, struct imap_mailbox *mb,
 	if (mailimap_has_condstore(s->imap))
 		mailimap_status_att_list_add(atts,
 		    MAILIMAP_STATUS_ATT_HIGHESTMODSEQ);
-	r = mailimap_status(s->imap, mailbox, atts, &st);
+	what = imap_utf7_encode(mailbox);
+	r = mailimap_status(s->imap, what, atts, &st);
+	g_free(what);
 	mailimap_status_att_list_free(atts);
 	if (r != MAILIMAP_NO_ERROR) {
 		if (r == MAILIMAP_ERROR_STATUS)
@@ -693,7 +788,7 @@ imap_find_drafts(struct imap *s, GError **err)
 			if (of->of_type == MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT &&
 			    g_ascii_strcasecmp(of->of_flag_ext, "Drafts") ==
 			    0) {
-				found = g_strdup(mb->mb_name);
+				found = imap_utf7_decode(mb->mb_name);
 				break;
 			}
 		}
@@ -773,7 +868,12 @@ imap_append_draft(struct imap *s, const char *mailbox, const char *data,
 	g_time_zone_unref(tz);
 	fl = mailimap_flag_list_new_empty();
 	mailimap_flag_list_add(fl, mailimap_flag_new_draft());
-	r = mailimap_append(s->imap, mailbox, fl, dt, data, len);
+	{
+		char *wire = imap_utf7_encode(mailbox);
+
+		r = mailimap_append(s->imap, wire, fl, dt, data, len);
+		g_free(wire);
+	}
 	mailimap_flag_list_free(fl);
 	mailimap_date_time_free(dt);
 	if (r != MAILIMAP_NO_ERROR) {

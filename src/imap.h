@@ -80,6 +80,16 @@ void		 imap_close(struct imap *s);
  */
 int		 imap_idle(struct imap *s, guint seconds, GError **err);
 
+/*
+ * Mailbox names: renraku and its users speak UTF-8 ("[Gmail]/下書き");
+ * the wire speaks modified UTF-7 (RFC 3501 5.1.3, "[Gmail]/&Tgtm+DBN-").
+ * Every function here takes and returns UTF-8 names and converts at the
+ * wire.  Both return allocated strings; decoding a malformed name gives
+ * it back unchanged.
+ */
+char		*imap_utf7_encode(const char *utf8);
+char		*imap_utf7_decode(const char *utf7);
+
 /* IMAP commands sent on this session so far (for -v and benchmarks). */
 guint		 imap_commands(const struct imap *s);
 
@@ -120,7 +130,7 @@ gboolean	 imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn,
 
 /*
  * The name of the Drafts mailbox: the one LIST marks \Drafts (RFC 6154).
- * Returns an allocated raw (modified UTF-7) name, or NULL with err set.
+ * Returns an allocated (UTF-8) name, or NULL with err set.
  */
 char		*imap_find_drafts(struct imap *s, GError **err);
 

@@ -23,6 +23,7 @@
 #include "preview.h"
 #include "doctor.h"
 #include "explain.h"
+#include "log.h"
 #include "watch.h"
 #include "rules.h"
 #include "run.h"
@@ -33,6 +34,7 @@
 static char	*opt_config;
 static int	 opt_verbose;
 static gboolean	 opt_version;
+static gboolean	 opt_quiet;
 static gboolean	 opt_dry_run;
 static char	*opt_now;
 
@@ -51,6 +53,8 @@ static const GOptionEntry global_options[] = {
 	{ "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
 	  (gpointer)count_verbose, "Say what is done (twice: show the IMAP "
 	  "protocol, login redacted)", NULL },
+	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet,
+	  "Print no warnings, only errors", NULL },
 	{ "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
 	  "Print the version and exit", NULL },
 	{ NULL }
@@ -549,6 +553,9 @@ main(int argc, char **argv)
 	    config_default_path();
 	if ((cfg = config_load(path, &e)) == NULL)
 		goto fail;
+	log_open(cfg->syslog, opt_quiet);
+	r.progress = !opt_quiet && !cfg->syslog && opt_verbose == 0 &&
+	    isatty(STDERR_FILENO);
 	tdirs = run_template_dirs(cfg);
 	r.cfg = cfg;
 	r.template_dirs = (const char *const *)tdirs;
@@ -563,7 +570,7 @@ main(int argc, char **argv)
 		goto fail;
 	goto out;
 fail:
-	g_printerr("renraku: %s\n", e->message);
+	log_error("%s", e->message);
 	status = exit_status(e);
 	g_error_free(e);
 out:

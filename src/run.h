@@ -21,6 +21,8 @@ struct run {
 	GDateTime		*now;		/* the clock, given by main */
 	gboolean		 dry_run;	/* decide, but do not APPEND */
 	int			 verbose;	/* 1: progress, 2: protocol */
+	gboolean		 progress;	/* a counter on stderr (a
+						   terminal) in long fetches */
 };
 
 /*

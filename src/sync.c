@@ -11,6 +11,7 @@
 #include "bizday.h"
 #include "compose.h"
 #include "error.h"
+#include "log.h"
 #include "imap.h"
 #include "mail.h"
 #include "notify.h"
@@ -26,6 +27,7 @@ struct fetch {
 	const char		*mailbox;
 	guint			 platform_mails;
 	guint			 new_events;
+	guint			 done, total;	/* for the progress counter */
 };
 
 static gboolean
@@ -39,9 +41,14 @@ on_message(guint32 uid, const char *raw, gsize len, void *ctx, GError **err)
 	char			*digest = NULL;
 	gboolean		 added, ok = TRUE;
 
+	f->done++;
+	if (f->r->progress && f->total >= 200 && (f->done % 50 == 0 ||
+	    f->done == f->total))
+		fprintf(stderr, "\rrenraku: %s: %u/%u%s", f->mailbox, f->done,
+		    f->total, f->done == f->total ? "\n" : "");
 	if (!mail_parse(raw, len, &m, &e)) {
-		g_printerr("renraku: warning: %s UID %u: %s; skipped\n",
-		    f->mailbox, uid, e->message);
+		log_warning("%s UID %u: %s; skipped", f->mailbox, uid,
+		    e->message);
 		g_error_free(e);
 		return (TRUE);
 	}
@@ -86,7 +93,7 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 {
 	struct imap_mailbox	 mb;
 	struct mailbox_state	 ms;
-	struct fetch		 f = { r, st, acct->name, mailbox, 0, 0 };
+	struct fetch		 f = { r, st, acct->name, mailbox, 0, 0, 0, 0 };
 	GArray			*uids;
 	GDate			 since;
 	guint32			 last;
@@ -127,6 +134,7 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 		ms.last_uid = MAX(ms.last_uid, g_array_index(uids, guint32,
 		    uids->len - 1));
 	ms.last_uid = MAX(ms.last_uid, last);
+	f.total = uids->len;
 	if (!imap_fetch(s, uids, on_message, &f, err) ||
 	    !store_mailbox_set(st, acct->name, mailbox, FALSE, &ms, err) ||
 	    !store_commit(st, err)) {
@@ -723,7 +731,7 @@ sync_run(const struct run *r, struct store *st, GError **err)
 	/* the drafts are made; a failed notification is only a warning */
 	if (!r->dry_run && !notify_drafts(r->cfg, created, r->cfg->timeout,
 	    &e)) {
-		g_printerr("renraku: warning: %s\n", e->message);
+		log_warning("%s", e->message);
 		g_clear_error(&e);
 	}
 	g_ptr_array_unref(created);

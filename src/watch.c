@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "log.h"
 #include "imap.h"
 #include "sync.h"
 
@@ -39,12 +40,12 @@ sync_once(struct run *r, struct store *st, watch_clock_fn clock)
 	r->now = clock();
 	if ((lock = run_lock(r->cfg->state_dir, &e)) == -1) {
 		if (r->verbose > 0)
-			g_printerr("renraku: %s\n", e->message);
+			log_error("%s", e->message);
 		g_error_free(e);
 		return;
 	}
 	if (!sync_run(r, st, &e)) {
-		g_printerr("renraku: %s\n", e->message);
+		log_error("%s", e->message);
 		g_error_free(e);
 	}
 	run_unlock(lock);
@@ -75,8 +76,8 @@ watch_run(struct run *r, struct store *st, guint interval,
 			    r->verbose > 1, NULL, &e);
 			if (s == NULL || !imap_examine(s, acct->mailboxes[0],
 			    &mb, &e)) {
-				g_printerr("renraku: watch: %s; again in %u "
-				    "s\n", e->message, backoff);
+				log_error("watch: %s; again in %u s",
+				    e->message, backoff);
 				g_clear_error(&e);
 				imap_close(s);
 				s = NULL;
@@ -93,8 +94,7 @@ watch_run(struct run *r, struct store *st, guint interval,
 		if (n == -2)
 			nap(interval);	/* no IDLE here: poll */
 		else if (n == -1) {
-			g_printerr("renraku: watch: %s; reconnecting\n",
-			    e->message);
+			log_error("watch: %s; reconnecting", e->message);
 			g_clear_error(&e);
 			imap_close(s);
 			s = NULL;

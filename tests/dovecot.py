@@ -68,7 +68,9 @@ def make_cert(d, name, ca, san, days=30):
 class Dovecot:
     """Start with Dovecot(cert_san=...).start(); stop with stop()."""
 
-    def __init__(self, cert_san='DNS:localhost,IP:127.0.0.1', tmp=None):
+    def __init__(self, cert_san='DNS:localhost,IP:127.0.0.1', tmp=None,
+                 drafts='Drafts'):
+        self.drafts_name = drafts
         self.dir = tmp or tempfile.mkdtemp(prefix='renraku-dovecot-')
         os.chmod(self.dir, 0o755)
         self.ca = make_ca(self.dir, 'ca')
@@ -125,7 +127,7 @@ mail_location = maildir:~/Maildir
 namespace inbox {{
   inbox = yes
   separator = /
-  mailbox Drafts {{
+  mailbox "{self.drafts_name}" {{
     special_use = \\Drafts
     auto = subscribe
   }}

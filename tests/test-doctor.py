@@ -75,4 +75,36 @@ try:
        r.stdout)
 finally:
     srv.cleanup()
+
+# Gmail-style names: Drafts is 下書き, a watched mailbox is 仕事; shown as
+# UTF-8, sent as modified UTF-7.
+jp = dovecot.Dovecot(drafts='下書き')
+try:
+    jp.start()
+    c = jp.client()
+    c.create('&TtVOiw-')
+    c.logout()
+    env = dict(os.environ, RENRAKU_DATADIR=TOP,
+               XDG_CONFIG_HOME=os.path.join(jp.dir, 'xdg'))
+    cfg = jp.renraku_config(os.path.join(jp.dir, 'config'),
+                            os.path.join(jp.dir, 'state'),
+                            mailboxes='INBOX;仕事')
+    r = subprocess.run([RENRAKU, '-c', cfg, 'doctor'], capture_output=True,
+                       text=True, env=env, timeout=120)
+    ok(r.returncode == 0 and 'drafts     下書き' in r.stdout and
+       'mailbox    仕事:' in r.stdout, 'doctor shows 下書き and 仕事 decoded',
+       r.stdout + r.stderr)
+    import datetime
+    jst = datetime.timezone(datetime.timedelta(hours=9))
+    when = datetime.datetime(2026, 12, 2, 18, 0, tzinfo=jst)
+    with open(os.path.join(TOP, 'tests', 'corpus',
+                           'crowdworks-message-1.eml'), 'rb') as f:
+        jp.append('&TtVOiw-', dovecot.dated(f.read(), when), when)
+    r = subprocess.run([RENRAKU, '-c', cfg, 'sync', '--now',
+                        '2026-12-09T10:00:00+09:00'], capture_output=True,
+                       text=True, env=env, timeout=120)
+    ok(r.returncode == 0 and len(jp.messages('&Tgtm+DBN-')) == 1,
+       'a mail in 仕事 gives a draft in 下書き', r.stderr)
+finally:
+    jp.cleanup()
 done()
