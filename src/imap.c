@@ -16,6 +16,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -446,6 +447,16 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED &&
 	    !authenticate(s, acct, secret, ctx, stage, err))
 		goto fail;
+	/* Gmail asks clients to say who they are (RFC 2971) */
+	if (mailimap_has_id(s->imap)) {
+		char *name = NULL, *version = NULL;
+
+		if (mailimap_id_basic(s->imap, "renraku", PACKAGE_VERSION,
+		    &name, &version) == MAILIMAP_NO_ERROR) {
+			free(name);
+			free(version);
+		}
+	}
 	*stage = IMAP_STAGE_DONE;
 	return (s);
 fail:

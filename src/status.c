@@ -3,6 +3,8 @@
  */
 #include "status.h"
 
+#include <unistd.h>
+
 #include <json-glib/json-glib.h>
 
 #include "bizday.h"
@@ -197,28 +199,90 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 	return (TRUE);
 }
 
+/* Columns on a terminal count wide (CJK) characters twice. */
+static guint
+width(const char *s)
+{
+	guint	w = 0;
+
+	for (; *s != '\0'; s = g_utf8_next_char(s))
+		w += g_unichar_iswide(g_utf8_get_char(s)) ? 2 : 1;
+	return (w);
+}
+
+static void
+cell(FILE *out, const char *s, guint w)
+{
+	guint	n = width(s);
+
+	fputs(s, out);
+	while (n++ < w + 2)
+		fputc(' ', out);
+}
+
+/* The colour of a phase on a terminal. */
+static const char *
+colour(enum phase phase, const struct decision *d)
+{
+	if (d->step_due > 0)
+		return ("\033[1;33m");		/* a draft is due: bold yellow */
+	switch (phase) {
+	case PHASE_CLOSED:
+		return ("\033[2m");		/* dim */
+	case PHASE_FUNDED:
+	case PHASE_DELIVERED:
+		return ("\033[32m");		/* green: the money is held */
+	case PHASE_CONTRACTED:
+		return ("\033[31m");		/* red: no escrow yet */
+	default:
+		return ("");
+	}
+}
+
 gboolean
 status_print(const struct run *r, struct store *st, FILE *out, GError **err)
 {
 	struct policy	 p;
 	struct decision	 d;
 	GPtrArray	*threads;
-	char		*last;
-	guint		 i;
+	char		*last, *title;
+	guint		 i, w[4] = { 0, 0, 0, 0 };
+	gboolean	 tty = isatty(fileno(out));
 
 	if ((threads = store_threads(st, NULL, err)) == NULL)
 		return (FALSE);
 	if (threads->len == 0)
 		fprintf(out, "no threads yet: run renraku sync\n");
+	for (i = 0; tty && i < threads->len; i++) {
+		const struct thread *t = threads->pdata[i];
+
+		w[0] = MAX(w[0], width(t->id));
+		w[1] = MAX(w[1], width(rules_platform_name(r->rules,
+		    t->platform)));
+		w[2] = MAX(w[2], width(t->client != NULL ? t->client : "?"));
+		w[3] = MAX(w[3], width(t->title != NULL ? t->title : "?") + 4);
+	}
 	for (i = 0; i < threads->len; i++) {
 		const struct thread *t = threads->pdata[i];
 
 		run_policy(r, t->platform, &p);
 		policy_decide(&t->state, &p, g_date_time_to_unix(r->now), &d);
-		fprintf(out, "%s  %s  %s  「%s」  %s  ", t->id,
-		    rules_platform_name(r->rules, t->platform),
-		    t->client != NULL ? t->client : "?",
-		    t->title != NULL ? t->title : "?", phase_name(d.phase));
+		title = g_strdup_printf("「%s」", t->title != NULL ? t->title :
+		    "?");
+		if (tty) {
+			fputs(colour(d.phase, &d), out);
+			cell(out, t->id, w[0]);
+			cell(out, rules_platform_name(r->rules, t->platform),
+			    w[1]);
+			cell(out, t->client != NULL ? t->client : "?", w[2]);
+			cell(out, title, w[3]);
+			cell(out, phase_name(d.phase), 11);
+		} else
+			fprintf(out, "%s  %s  %s  %s  %s  ", t->id,
+			    rules_platform_name(r->rules, t->platform),
+			    t->client != NULL ? t->client : "?", title,
+			    phase_name(d.phase));
+		g_free(title);
 		if (d.has_client) {
 			last = day(d.last_client);
 			fprintf(out, "last contact %s", last);
@@ -231,7 +295,8 @@ status_print(const struct run *r, struct store *st, FILE *out, GError **err)
 			fprintf(out, "%u business day%s silent: ",
 			    d.days_silent, d.days_silent == 1 ? "" : "s");
 		print_next(out, t, &d);
-		fputc('\n', out);
+		fputs(tty && *colour(d.phase, &d) != '\0' ? "\033[0m\n" : "\n",
+		    out);
 	}
 	g_ptr_array_unref(threads);
 	return (TRUE);
