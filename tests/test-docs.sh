@@ -1,0 +1,77 @@
+#!/bin/sh
+# The documentation keeps up with the code: every config key of
+# src/config.c is in renraku.conf(5) and the example config, every command
+# and option of src/main.c is in renraku(1), the man pages are clean for
+# mandoc, and the example config is one renraku loads.
+RENRAKU=${RENRAKU:-src/renraku}
+TOP_SRCDIR=${TOP_SRCDIR:-.}
+TOP_BUILDDIR=${TOP_BUILDDIR:-.}
+RENRAKU_DATADIR=${RENRAKU_DATADIR:-$TOP_SRCDIR}
+export RENRAKU_DATADIR
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+export XDG_CONFIG_HOME="$tmp/xdg" XDG_STATE_HOME="$tmp/state"
+man1=$TOP_BUILDDIR/man/renraku.1
+man5=$TOP_BUILDDIR/man/renraku.conf.5
+example=$TOP_SRCDIR/doc/renraku.conf.example
+n=0
+
+ok() {		# ok NAME COMMAND...: one TAP result
+	name=$1
+	shift
+	n=$((n + 1))
+	if "$@" >"$tmp/out" 2>&1; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name"
+		sed 's/^/# /' "$tmp/out"
+	fi
+}
+
+all_in() {	# all_in FILE PREFIX SUFFIX WORD...: each, as an ERE
+	file=$1 pre=$2 suf=$3 bad=0
+	shift 3
+	[ $# -gt 0 ] || { echo "nothing to look for"; return 1; }
+	for w; do
+		grep -q -E -- "$pre$w$suf" "$file" ||
+		    { echo "$file: no $pre$w$suf"; bad=1; }
+	done
+	return $bad
+}
+
+# the key names of src/config.c's *_keys arrays
+keys=$(sed -n '/_keys\[\] = {/,/NULL/p' "$TOP_SRCDIR/src/config.c" |
+	grep -o '"[a-z0-9_]*"' | tr -d '"' | sort -u)
+ok "renraku.conf(5) describes every key ($(echo $keys | wc -w))" \
+	all_in "$man5" '^\.It Cm ' '( |$)' $keys
+ok "the example config shows every key" \
+	all_in "$example" '^#?' ' = ' $keys
+ok "renraku.conf(5) describes every group" sh -c '
+	for g in "general\]" "policy\]" "policy Ar platform" "account Ar name"; do
+		grep -q "^\.Ss \[$g" "$1" || { echo "no [$g"; exit 1; }
+	done' sh "$man5"
+
+# the commands table and the long options of src/main.c
+cmds=$(sed -n '/^} commands\[\] = {/,/^};/p' "$TOP_SRCDIR/src/main.c" |
+	sed -n 's/^	{ "\([a-z]*\)", .*/\1/p')
+opts=$(sed -n "s/^	{ \"\([a-z-]*\)\", \('.'\|0\), .*/\1/p" \
+	"$TOP_SRCDIR/src/main.c" | sort -u)
+ok "renraku(1) shows every command ($(echo $cmds | wc -w))" \
+	all_in "$man1" '^\.Cm ' '( |$)' $cmds
+ok "renraku(1) shows every option ($(echo $opts | wc -w))" \
+	all_in "$man1" 'Fl -' '( |$)' $opts
+ok "renraku(1) lists the exit statuses 0, 64, 75, 78 and 1" \
+	all_in "$man1" '^\.It ' '$' 0 64 75 78 1
+
+if command -v mandoc >/dev/null 2>&1; then
+	# STYLE messages (such as a manual not installed yet) are not errors
+	ok "mandoc -T lint finds nothing to warn about" \
+		mandoc -T lint -W warning "$man1" "$man5"
+else
+	n=$((n + 1))
+	echo "ok $n - mandoc -T lint # SKIP mandoc is not installed"
+fi
+
+ok "renraku loads the example config" \
+	"$RENRAKU" -c "$example" templates list
+echo "1..$n"
