@@ -17,6 +17,7 @@ enum renraku_error_code {
 	RENRAKU_ERROR_TEMP,	/* try again later: network, server, lock */
 	RENRAKU_ERROR_CONFIG,	/* the user must fix the configuration */
 	RENRAKU_ERROR_PERM,	/* anything else that will not go away alone */
+	RENRAKU_ERROR_USAGE,	/* a wrong word or number on the command line */
 };
 
 GQuark	renraku_error_quark(void);

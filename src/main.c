@@ -180,6 +180,8 @@ exit_status(const GError *e)
 		return (EX_TEMPFAIL);
 	case RENRAKU_ERROR_CONFIG:
 		return (EX_CONFIG);
+	case RENRAKU_ERROR_USAGE:
+		return (EX_USAGE);
 	default:
 		return (1);
 	}
@@ -237,7 +239,7 @@ cmd_templates(const struct run *r, struct store *st, char **args,
 		return (templates_list(r, stdout, err));
 	if (strcmp(args[0], "check") == 0)
 		return (templates_check(r, stdout, err));
-	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 	    "templates: '%s' is not list or check", args[0]);
 	return (FALSE);
 }
@@ -247,7 +249,7 @@ cmd_preview(const struct run *r, struct store *st, char **args,
     GError **err)
 {
 	if (opt_step > 3) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 		    "preview: --step is 1, 2 or 3");
 		return (FALSE);
 	}
@@ -298,7 +300,7 @@ static gboolean
 cmd_rules(const struct run *r, struct store *st, char **args, GError **err)
 {
 	if (strcmp(args[0], "check") != 0) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 		    "rules: '%s' is not check", args[0]);
 		return (FALSE);
 	}
@@ -341,7 +343,7 @@ cmd_watch(const struct run *r, struct store *st, char **args, GError **err)
 	gboolean	 ok;
 
 	if (opt_interval < 1 || opt_interval > 86400) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 		    "watch: --interval is 1 to 86400 seconds");
 		return (FALSE);
 	}
@@ -360,13 +362,13 @@ cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
 	int	 kind, known;
 
 	if ((kind = mark_kind_from_name(args[1])) < 0) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 		    "mark: '%s' is not sent, replied, snooze, done or resume",
 		    args[1]);
 		return (FALSE);
 	}
 	if ((kind == MARK_SNOOZE) != (args[2] != NULL)) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 		    kind == MARK_SNOOZE ? "mark: snooze needs a number of "
 		    "business days" : "mark: %s takes no number", args[1]);
 		return (FALSE);
@@ -375,7 +377,7 @@ cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
 		days = g_ascii_strtoull(args[2], &end, 10);
 		if (*end != '\0' || end == args[2] || days < 1 ||
 		    days > 365) {
-			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 			    "mark: snooze: '%s' is not 1 to 365 days",
 			    args[2]);
 			return (FALSE);
@@ -384,7 +386,7 @@ cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
 	if ((known = store_thread_exists(st, args[0], err)) < 0)
 		return (FALSE);
 	if (known == 0) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 		    "mark: no thread '%s' (see renraku status)", args[0]);
 		return (FALSE);
 	}

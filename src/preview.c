@@ -158,7 +158,7 @@ preview_print(const struct run *r, struct store *st, const char *thread,
 		    thread) == 0)
 			t = threads->pdata[i];
 	if (t == NULL) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 		    "preview: no thread '%s' (see renraku status)", thread);
 		goto out;
 	}
