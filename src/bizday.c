@@ -7,6 +7,8 @@
  * they stood in each year, not tabled per year, for 1980 to 2099 (the
  * range of the equinox formula below).
  */
+#include <glib/gi18n.h>
+
 #include "bizday.h"
 
 #include <string.h>
@@ -276,8 +278,8 @@ bizcal_parse_days(struct bizcal *c, const char *spec, GError **err)
 		    !digits(s + 8, 2, &dd) || !g_date_valid_dmy((GDateDay)dd,
 		    (GDateMonth)m, (GDateYear)y)) {
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-			    "'%s' is not a date (YYYY-MM-DD; dates separated "
-			    "by ';')", s);
+			    _("'%s' is not a date (YYYY-MM-DD; dates separated "
+			    "by ';')"), s);
 			g_strfreev(parts);
 			g_array_unref(days);
 			return (FALSE);
@@ -342,8 +344,8 @@ bizcal_parse_break(struct bizcal *c, const char *spec, GError **err)
 	}
 	if (!ok) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "'%s' is not a break: write MM-DD..MM-DD (e.g. "
-		    "12-29..01-03) or none", spec);
+		    _("'%s' is not a break: write MM-DD..MM-DD (e.g. "
+		    "12-29..01-03) or none"), spec);
 		g_free(s);
 		return (FALSE);
 	}
@@ -357,7 +359,7 @@ bizcal_parse_break(struct bizcal *c, const char *spec, GError **err)
 		g_date_add_years(&b, 1);
 	if (g_date_days_between(&a, &b) + 1 >= 365) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "'%s' is not a break: it covers the whole year", spec);
+		    _("'%s' is not a break: it covers the whole year"), spec);
 		return (FALSE);
 	}
 	c->year_end = TRUE;

@@ -1,6 +1,8 @@
 /*
  * compose.c: fill the templates and add the user's note.
  */
+#include <glib/gi18n.h>
+
 #include "compose.h"
 
 #include <stdio.h>
@@ -23,18 +25,35 @@ advice(enum phase phase)
 {
 	switch (phase) {
 	case PHASE_CONTRACTED:
-		return ("仮払いがまだです。作業は始めずに返信を待ちましょう。"
-		    "作業前のまま連絡がなければ、契約の終了も考えましょう。");
+		return (_("The escrow is not funded yet: do not start work, "
+		    "wait for an answer. If the client stays silent before "
+		    "work starts, consider ending the contract."));
 	case PHASE_FUNDED:
-		return ("仮払い済みです。作業を終えて納品すれば、"
-		    "プラットフォームが預かっている報酬を受け取れます。");
+		return (_("The escrow is funded: finish and deliver, and the "
+		    "platform pays you what it holds."));
 	case PHASE_DELIVERED:
-		return ("納品済みで、検収を待っています"
-		    "（クラウドワークスの目安は1週間）。");
+		return (_("Delivered, waiting for acceptance (CrowdWorks "
+		    "expects it within a week)."));
 	default:
-		return ("仮払いが済んでいるか、プラットフォームで確かめましょう。"
-		    "まだなら作業は進めずに返信を待ちましょう。");
+		return (_("Check on the platform whether the escrow is "
+		    "funded; if not, do not go on working until the client "
+		    "answers."));
 	}
+}
+
+/* A day in the user's language, as status writes it. */
+static char *
+memo_date(gint64 t)
+{
+	GTimeZone	*tz = g_time_zone_new_offset(9 * 3600);
+	GDateTime	*u = g_date_time_new_from_unix_utc(t);
+	GDateTime	*j = g_date_time_to_timezone(u, tz);
+	char		*s = g_date_time_format(j, _("%b %-d (%a)"));
+
+	g_date_time_unref(j);
+	g_date_time_unref(u);
+	g_time_zone_unref(tz);
+	return (s);
 }
 
 gboolean
@@ -81,22 +100,26 @@ compose_draft(const struct run *r, const struct thread *t,
 	body = g_string_new(msg);
 	g_free(msg);
 	if (!c->to_user) {
-		g_string_append_printf(body, "\n"
-		    "――――――――――――――――――――――――――――――\n"
-		    "renraku メモ（この線から下は送信前に削除してください）\n"
-		    "プラットフォーム: %s\n"
-		    "案件: %s\n"
-		    "スレッド: %s\n"
-		    "クライアントの最後の連絡: %s\n"
-		    "無連絡の営業日数: %s日\n"
-		    "フォローアップ: %u回目\n"
-		    "アドバイス: %s\n",
-		    (char *)g_hash_table_lookup(v, "platform_name"),
-		    (char *)g_hash_table_lookup(v, "job_title"),
-		    (char *)g_hash_table_lookup(v, "thread_url"),
-		    (char *)g_hash_table_lookup(v, "last_contact"),
-		    (char *)g_hash_table_lookup(v, "days_silent"), step,
+		char *when = memo_date(d->has_client ? d->last_client :
+		    d->anchor);
+
+		g_string_append(body, "\n――――――――――――――――――――――――――――――\n");
+		g_string_append(body, _("renraku note (delete it, from the "
+		    "line above, before sending)\n"));
+		g_string_append_printf(body, _("Platform: %s\n"),
+		    (char *)g_hash_table_lookup(v, "platform_name"));
+		g_string_append_printf(body, _("Job: %s\n"),
+		    (char *)g_hash_table_lookup(v, "job_title"));
+		g_string_append_printf(body, _("Thread: %s\n"),
+		    (char *)g_hash_table_lookup(v, "thread_url"));
+		g_string_append_printf(body, _("Client's last contact: %s\n"),
+		    when);
+		g_string_append_printf(body, _("Business days silent: %u\n"),
+		    d->days_silent);
+		g_string_append_printf(body, _("Follow-up: step %u\n"), step);
+		g_string_append_printf(body, _("Advice: %s\n"),
 		    advice(d->phase));
+		g_free(when);
 	}
 	c->body = g_string_free(body, FALSE);
 	all = g_strdup_printf("%u\n%d\n%s\n%s", step, c->to_user, c->subject,
@@ -142,8 +165,8 @@ compose_message(const struct run *r, const char *user,
 	d.iso2022jp = r->cfg->iso2022jp;
 	wire = draft_build(&d, len, &fell_back);
 	if (fell_back)
-		log_warning("%s: the draft has characters ISO-2022-JP "
-		    "cannot carry; it is written in UTF-8", t->id);
+		log_warning(_("%s: the draft has characters ISO-2022-JP "
+		    "cannot carry; it is written in UTF-8"), t->id);
 	return (wire);
 }
 

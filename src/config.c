@@ -2,6 +2,8 @@
  * config.c: read the configuration with GKeyFile and check every value,
  * collecting all the problems before failing.
  */
+#include <glib/gi18n.h>
+
 #include "config.h"
 
 #include <sys/stat.h>
@@ -88,8 +90,8 @@ get_uint(struct checker *c, const char *group, const char *key, guint def,
 	errno = 0;
 	n = g_ascii_strtoull(v, &end, 10);
 	if (errno != 0 || *end != '\0' || end == v || n < min || n > max) {
-		complain(c, group, key, "'%s' is not a whole number from %u "
-		    "to %u", v, min, max);
+		complain(c, group, key, _("'%s' is not a whole number from %u "
+		    "to %u"), v, min, max);
 		n = def;
 	}
 	g_free(v);
@@ -118,7 +120,7 @@ get_bool(struct checker *c, const char *group, const char *key)
 	else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
 		b = 0;
 	else
-		complain(c, group, key, "'%s' is not true or false", v);
+		complain(c, group, key, _("'%s' is not true or false"), v);
 	g_free(v);
 	return (b);
 }
@@ -133,7 +135,7 @@ load_policy(struct checker *c, const char *group, struct policy_override *p)
 	for (i = 0; i < 3; i++) {
 		p->step_days[i] = get_days(c, group, steps[i]);
 		if (p->step_days[i] == 0) {
-			complain(c, group, steps[i], "must be at least 1");
+			complain(c, group, steps[i], _("must be at least 1"));
 			p->step_days[i] = -1;
 		}
 	}
@@ -150,7 +152,7 @@ check_keys(struct checker *c, const char *group, const char *const *known)
 	keys = g_key_file_get_keys(c->kf, group, NULL, NULL);
 	for (i = 0; keys != NULL && keys[i] != NULL; i++)
 		if (!g_strv_contains(known, keys[i]))
-			complain(c, group, keys[i], "unknown key");
+			complain(c, group, keys[i], _("unknown key"));
 	g_strfreev(keys);
 }
 
@@ -192,14 +194,14 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 	a = g_new0(struct account, 1);
 	a->name = g_strstrip(g_strdup(group + strlen("account")));
 	if (*a->name == '\0')
-		complain(c, group, NULL, "an account needs a name: "
-		    "[account NAME]");
+		complain(c, group, NULL, _("an account needs a name: "
+		    "[account NAME]"));
 	check_keys(c, group, account_keys);
 
 	if ((a->host = get_string(c, group, "host")) == NULL)
-		complain(c, group, "host", "missing");
+		complain(c, group, "host", _("missing"));
 	else if (!wire_safe(a->host) || strchr(a->host, ' ') != NULL)
-		complain(c, group, "host", "'%s' is not a host name", a->host);
+		complain(c, group, "host", _("'%s' is not a host name"), a->host);
 
 	a->security = SECURITY_TLS;
 	if ((sec = get_string(c, group, "security")) != NULL) {
@@ -208,8 +210,8 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 		else if (strcmp(sec, "starttls") == 0)
 			a->security = SECURITY_STARTTLS;
 		else
-			complain(c, group, "security", "'%s' is not tls or "
-			    "starttls (there is no cleartext option)", sec);
+			complain(c, group, "security", _("'%s' is not tls or "
+			    "starttls (there is no cleartext option)"), sec);
 		g_free(sec);
 	}
 	a->port = (guint16)get_uint(c, group, "port",
@@ -217,13 +219,13 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 
 	if ((a->ca_file = get_string(c, group, "ca_file")) != NULL &&
 	    !g_file_test(a->ca_file, G_FILE_TEST_IS_REGULAR))
-		complain(c, group, "ca_file", "'%s' is not a readable file",
+		complain(c, group, "ca_file", _("'%s' is not a readable file"),
 		    a->ca_file);
 
 	if ((a->user = get_string(c, group, "user")) == NULL)
-		complain(c, group, "user", "missing");
+		complain(c, group, "user", _("missing"));
 	else if (!wire_safe(a->user))
-		complain(c, group, "user", "contains a line break");
+		complain(c, group, "user", _("contains a line break"));
 
 	a->password_command = get_string(c, group, "password_command");
 	a->password = get_string(c, group, "password");
@@ -231,8 +233,8 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 		if (strcmp(sec, "xoauth2") == 0)
 			a->auth = AUTH_XOAUTH2;
 		else if (strcmp(sec, "login") != 0)
-			complain(c, group, "auth", "'%s' is not login or "
-			    "xoauth2", sec);
+			complain(c, group, "auth", _("'%s' is not login or "
+			    "xoauth2"), sec);
 		g_free(sec);
 	}
 	a->oauth2_token_url = get_string(c, group, "oauth2_token_url");
@@ -252,19 +254,19 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 
 		for (k = 0; k < G_N_ELEMENTS(need); k++)
 			if (have[k] == NULL)
-				complain(c, group, need[k], "missing: auth = "
-				    "xoauth2 needs it");
+				complain(c, group, need[k], _("missing: auth = "
+				    "xoauth2 needs it"));
 		if (a->password != NULL || a->password_command != NULL)
-			complain(c, group, NULL, "auth = xoauth2 uses no "
-			    "password or password_command");
+			complain(c, group, NULL, _("auth = xoauth2 uses no "
+			    "password or password_command"));
 	} else if (a->password_command == NULL && a->password == NULL)
-		complain(c, group, NULL, "set password_command (or password)");
+		complain(c, group, NULL, _("set password_command (or password)"));
 	else if (a->password_command != NULL && a->password != NULL)
-		complain(c, group, "password", "set either password or "
-		    "password_command, not both");
+		complain(c, group, "password", _("set either password or "
+		    "password_command, not both"));
 	else if (a->password != NULL && !private_file)
-		complain(c, group, "password", "refused: the file can be read "
-		    "by others (chmod 600 it, or use password_command)");
+		complain(c, group, "password", _("refused: the file can be read "
+		    "by others (chmod 600 it, or use password_command)"));
 
 	mb = get_string(c, group, "mailboxes");
 	parts = g_strsplit(mb != NULL ? mb : "INBOX", ";", -1);
@@ -275,17 +277,17 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 		if (*parts[i] == '\0')
 			continue;
 		if (!wire_safe(parts[i]))
-			complain(c, group, "mailboxes", "a name contains a "
-			    "line break");
+			complain(c, group, "mailboxes", _("a name contains a "
+			    "line break"));
 		a->mailboxes[n++] = g_strdup(parts[i]);
 	}
 	g_strfreev(parts);
 	if (n == 0)
-		complain(c, group, "mailboxes", "no mailbox named");
+		complain(c, group, "mailboxes", _("no mailbox named"));
 
 	if ((a->drafts = get_string(c, group, "drafts")) != NULL &&
 	    !wire_safe(a->drafts))
-		complain(c, group, "drafts", "contains a line break");
+		complain(c, group, "drafts", _("contains a line break"));
 	return (a);
 }
 
@@ -309,7 +311,7 @@ config_load(const char *path, GError **err)
 
 	c.kf = g_key_file_new();
 	if (!g_key_file_load_from_file(c.kf, path, G_KEY_FILE_NONE, &e)) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG, "%s: %s",
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG, _("%s: %s"),
 		    path, e->message);
 		g_error_free(e);
 		g_key_file_free(c.kf);
@@ -324,8 +326,8 @@ config_load(const char *path, GError **err)
 
 	check_keys(&c, "general", general_keys);
 	if ((cfg->your_name = get_string(&c, "general", "your_name")) == NULL)
-		complain(&c, "general", "your_name", "missing: it signs every "
-		    "draft");
+		complain(&c, "general", "your_name", _("missing: it signs every "
+		    "draft"));
 	if ((v = get_string(&c, "general", "state_dir")) != NULL)
 		cfg->state_dir = v;
 	else
@@ -334,15 +336,15 @@ config_load(const char *path, GError **err)
 	cfg->templates_dir = get_string(&c, "general", "templates_dir");
 	if (cfg->templates_dir != NULL &&
 	    !g_file_test(cfg->templates_dir, G_FILE_TEST_IS_DIR))
-		complain(&c, "general", "templates_dir", "'%s' is not a "
-		    "directory", cfg->templates_dir);
+		complain(&c, "general", "templates_dir", _("'%s' is not a "
+		    "directory"), cfg->templates_dir);
 	cfg->timeout = get_uint(&c, "general", "timeout", 60, 1, 3600);
 	if ((v = get_string(&c, "general", "log")) != NULL) {
 		if (strcmp(v, "syslog") == 0)
 			cfg->syslog = TRUE;
 		else if (strcmp(v, "stderr") != 0)
-			complain(&c, "general", "log", "'%s' is not stderr or "
-			    "syslog", v);
+			complain(&c, "general", "log", _("'%s' is not stderr or "
+			    "syslog"), v);
 		g_free(v);
 	}
 	cfg->notify_command = get_string(&c, "general", "notify_command");
@@ -350,14 +352,14 @@ config_load(const char *path, GError **err)
 	if (cfg->notify_url != NULL &&
 	    !g_str_has_prefix(cfg->notify_url, "https://") &&
 	    !g_str_has_prefix(cfg->notify_url, "http://"))
-		complain(&c, "general", "notify_url", "'%s' is not an http(s) "
-		    "URL", cfg->notify_url);
+		complain(&c, "general", "notify_url", _("'%s' is not an http(s) "
+		    "URL"), cfg->notify_url);
 	if ((v = get_string(&c, "general", "draft_charset")) != NULL) {
 		if (g_ascii_strcasecmp(v, "iso-2022-jp") == 0)
 			cfg->iso2022jp = TRUE;
 		else if (g_ascii_strcasecmp(v, "utf-8") != 0)
-			complain(&c, "general", "draft_charset", "'%s' is not "
-			    "utf-8 or iso-2022-jp", v);
+			complain(&c, "general", "draft_charset", _("'%s' is not "
+			    "utf-8 or iso-2022-jp"), v);
 		g_free(v);
 	}
 
@@ -399,10 +401,10 @@ config_load(const char *path, GError **err)
 			g_ptr_array_add(cfg->accounts,
 			    load_account(&c, groups[i], private_file));
 		else
-			complain(&c, groups[i], NULL, "unknown group");
+			complain(&c, groups[i], NULL, _("unknown group"));
 	}
 	if (cfg->accounts->len == 0)
-		complain(&c, "account NAME", NULL, "no account configured");
+		complain(&c, "account NAME", NULL, _("no account configured"));
 	g_strfreev(groups);
 	g_key_file_free(c.kf);
 
@@ -448,13 +450,13 @@ config_secret_command(const char *account, const char *key,
 	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL,
 	    NULL, &out, &errout, &status, &e)) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "account %s: %s: %s", account, key, e->message);
+		    _("account %s: %s: %s"), account, key, e->message);
 		g_error_free(e);
 		goto fail;
 	}
 	if (!g_spawn_check_wait_status(status, &e)) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "account %s: %s failed (%s): %s", account, key, e->message,
+		    _("account %s: %s failed (%s): %s"), account, key, e->message,
 		    g_strstrip(errout));
 		g_error_free(e);
 		goto fail;
@@ -463,7 +465,7 @@ config_secret_command(const char *account, const char *key,
 	out[n] = '\0';
 	if (n == 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "account %s: %s printed nothing", account, key);
+		    _("account %s: %s printed nothing"), account, key);
 		goto fail;
 	}
 	g_free(errout);

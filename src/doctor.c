@@ -1,6 +1,8 @@
 /*
  * doctor.c: check what a sync needs, one step at a time.
  */
+#include <glib/gi18n.h>
+
 #include "doctor.h"
 
 #include <string.h>
@@ -23,7 +25,7 @@ ok(struct doctor *dc, const char *what, const char *fmt, ...)
 {
 	va_list	ap;
 
-	fprintf(dc->out, "ok    %-10s ", what);
+	fprintf(dc->out, _("ok    %-10s "), what);
 	va_start(ap, fmt);
 	vfprintf(dc->out, fmt, ap);
 	va_end(ap);
@@ -39,7 +41,7 @@ bad(struct doctor *dc, const char *what, const GError *e, const char *todo)
 	for (p = one; *p != '\0'; p++)
 		if (*p == '\n')
 			*p = ' ';
-	fprintf(dc->out, "FAIL  %-10s %s -> %s\n", what, one, todo);
+	fprintf(dc->out, _("FAIL  %-10s %s -> %s\n"), what, one, todo);
 	g_free(one);
 	if (dc->first_code < 0)
 		dc->first_code = e->domain == RENRAKU_ERROR ? e->code :
@@ -60,13 +62,13 @@ check_network(struct doctor *dc, const struct account *a, guint timeout)
 	addrs = g_resolver_lookup_by_name(res, a->host, NULL, &e);
 	g_object_unref(res);
 	if (addrs == NULL) {
-		bad(dc, "dns", e, "check the host key and your network "
-		    "(is the name spelt right?)");
+		bad(dc, "dns", e, _("check the host key and your network "
+		    "(is the name spelt right?)"));
 		g_error_free(e);
 		return (FALSE);
 	}
 	first = g_inet_address_to_string(addrs->data);
-	ok(dc, "dns", "%s is %s%s", a->host, first, addrs->next != NULL ?
+	ok(dc, "dns", _("%s is %s%s"), a->host, first, addrs->next != NULL ?
 	    " (and more)" : "");
 	g_free(first);
 	g_resolver_free_addresses(addrs);
@@ -75,13 +77,13 @@ check_network(struct doctor *dc, const struct account *a, guint timeout)
 	conn = g_socket_client_connect_to_host(cl, a->host, a->port, NULL, &e);
 	g_object_unref(cl);
 	if (conn == NULL) {
-		bad(dc, "tcp", e, "check the port key (993 for tls, 143 for "
-		    "starttls) and that no firewall blocks it");
+		bad(dc, "tcp", e, _("check the port key (993 for tls, 143 for "
+		    "starttls) and that no firewall blocks it"));
 		g_error_free(e);
 		return (FALSE);
 	}
 	g_object_unref(conn);
-	ok(dc, "tcp", "port %u answers", a->port);
+	ok(dc, "tcp", _("port %u answers"), a->port);
 	return (TRUE);
 }
 
@@ -99,7 +101,7 @@ check_account(struct doctor *dc, const struct run *r,
 	char			*secret, *drafts;
 	guint			 i;
 
-	fprintf(dc->out, "account %s (%s@%s)\n", a->name, a->user, a->host);
+	fprintf(dc->out, _("account %s (%s@%s)\n"), a->name, a->user, a->host);
 	if ((secret = run_secret(&l, FALSE, &e)) == NULL) {
 		bad(dc, a->auth == AUTH_XOAUTH2 ? "token" : "password", e,
 		    a->auth == AUTH_XOAUTH2 ? "check the oauth2_* keys; "
@@ -118,7 +120,7 @@ check_account(struct doctor *dc, const struct run *r,
 	if (s == NULL) {
 		switch (stage) {
 		case IMAP_STAGE_CONNECT:
-			bad(dc, "tcp", e, "check host and port");
+			bad(dc, "tcp", e, _("check host and port"));
 			break;
 		case IMAP_STAGE_TLS:
 			bad(dc, "tls", e, a->ca_file != NULL ? "check that "
@@ -128,8 +130,8 @@ check_account(struct doctor *dc, const struct run *r,
 			    "certificate; for a private CA set ca_file");
 			break;
 		case IMAP_STAGE_GREETING:
-			bad(dc, "imap", e, "check security (tls or starttls) "
-			    "matches the port");
+			bad(dc, "imap", e, _("check security (tls or starttls) "
+			    "matches the port"));
 			break;
 		case IMAP_STAGE_SECRET:
 		case IMAP_STAGE_LOGIN:
@@ -143,9 +145,9 @@ check_account(struct doctor *dc, const struct run *r,
 		g_clear_error(&e);
 		return;
 	}
-	ok(dc, "tls", "the certificate of %s is valid and trusted",
+	ok(dc, "tls", _("the certificate of %s is valid and trusted"),
 	    a->host);
-	ok(dc, "login", "logged in as %s", a->user);
+	ok(dc, "login", _("logged in as %s"), a->user);
 	g_date_clear(&since, 1);
 	bizday_jst_date(g_date_time_to_unix(r->now), &since);
 	g_date_subtract_days(&since, 90);
@@ -153,14 +155,14 @@ check_account(struct doctor *dc, const struct run *r,
 		if (!imap_examine(s, a->mailboxes[i], &mb, &e) ||
 		    (uids = imap_search(s, 1, (const char *const *)domains,
 		    &since, &e)) == NULL) {
-			bad(dc, "mailbox", e, "check the mailboxes key "
+			bad(dc, "mailbox", e, _("check the mailboxes key "
 			    "(names as your mail program shows them, "
-			    "separated by ;)");
+			    "separated by ;)"));
 			g_clear_error(&e);
 			continue;
 		}
-		ok(dc, "mailbox", "%s: %u messages, %u from the platforms in "
-		    "the last 90 days", a->mailboxes[i], mb.exists, uids->len);
+		ok(dc, "mailbox", _("%s: %u messages, %u from the platforms in "
+		    "the last 90 days"), a->mailboxes[i], mb.exists, uids->len);
 		g_array_unref(uids);
 	}
 	drafts = a->drafts != NULL ? g_strdup(a->drafts) :
@@ -171,7 +173,7 @@ check_account(struct doctor *dc, const struct run *r,
 		    "in your mail program, or name one with the drafts key");
 		g_clear_error(&e);
 	} else
-		ok(dc, "drafts", "%s (%u messages)%s", drafts, mb.exists,
+		ok(dc, "drafts", _("%s (%u messages)%s"), drafts, mb.exists,
 		    a->drafts != NULL ? "" : ", found by SPECIAL-USE");
 	g_free(drafts);
 	imap_close(s);
@@ -190,12 +192,12 @@ doctor_run(struct run *r, const char *path, FILE *out, GError **err)
 	guint		  i;
 
 	if ((cfg = config_load(path, &e)) == NULL) {
-		bad(&dc, "config", e, "fix each line above in the config "
-		    "file (see renraku.conf(5))");
+		bad(&dc, "config", e, _("fix each line above in the config "
+		    "file (see renraku.conf(5))"));
 		g_clear_error(&e);
 		goto out;
 	}
-	ok(&dc, "config", "%s (%u account%s)", path, cfg->accounts->len,
+	ok(&dc, "config", _("%s (%u account%s)"), path, cfg->accounts->len,
 	    cfg->accounts->len == 1 ? "" : "s");
 	r->cfg = cfg;
 	r->cal = &cfg->cal;
@@ -208,27 +210,27 @@ doctor_run(struct run *r, const char *path, FILE *out, GError **err)
 
 	if ((st = store_open(cfg->state_dir, &e)) == NULL ||
 	    !store_check(st, &e)) {
-		bad(&dc, "state", e, "check the state_dir key and the disk; "
+		bad(&dc, "state", e, _("check the state_dir key and the disk; "
 		    "a damaged state.db can be moved away (renraku rebuilds "
-		    "it from your mail)");
+		    "it from your mail)"));
 		g_clear_error(&e);
 	} else
-		ok(&dc, "state", "%s/state.db is sound", cfg->state_dir);
+		ok(&dc, "state", _("%s/state.db is sound"), cfg->state_dir);
 	store_close(st);
 
 	mem = open_memstream(&text, &len);
 	if (mem != NULL && templates_check(r, mem, &e)) {
 		fclose(mem);
-		ok(&dc, "templates", "every template checks");
+		ok(&dc, "templates", _("every template checks"));
 	} else {
 		if (mem != NULL)
 			fclose(mem);
 		if (e == NULL)
 			g_set_error(&e, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-			    "cannot check templates");
+			    _("cannot check templates"));
 		g_prefix_error(&e, "%s", text != NULL ? text : "");
-		bad(&dc, "templates", e, "fix each FILE:LINE named above "
-		    "(renraku templates check)");
+		bad(&dc, "templates", e, _("fix each FILE:LINE named above "
+		    "(renraku templates check)"));
 		g_clear_error(&e);
 	}
 	free(text);
@@ -238,10 +240,10 @@ doctor_run(struct run *r, const char *path, FILE *out, GError **err)
 	config_free(cfg);
 out:
 	if (dc.failed == 0) {
-		fprintf(out, "all checks passed\n");
+		fprintf(out, _("all checks passed\n"));
 		return (TRUE);
 	}
-	g_set_error(err, RENRAKU_ERROR, dc.first_code, "doctor: %u check%s "
-	    "failed", dc.failed, dc.failed == 1 ? "" : "s");
+	g_set_error(err, RENRAKU_ERROR, dc.first_code, _("doctor: %u check%s "
+	    "failed"), dc.failed, dc.failed == 1 ? "" : "s");
 	return (FALSE);
 }

@@ -3,6 +3,8 @@
  * so.  Only formatting lives here; the decisions come from rules_explain()
  * so that explain cannot disagree with sync.
  */
+#include <glib/gi18n.h>
+
 #include "explain.h"
 
 #include <string.h>
@@ -71,8 +73,8 @@ print_value(FILE *out, const char *label, const char *value,
 	if (h != NULL) {
 		w = where(t, h);
 		text = oneline(h->text);
-		fprintf(out, "  (%s = %s, matched \xe2\x80\x9c%s\xe2\x80\x9d "
-		    "in the %s)", w, h->pattern, text, h->field);
+		fprintf(out, _("  (%s = %s, matched \xe2\x80\x9c%s\xe2\x80\x9d "
+		    "in the %s)"), w, h->pattern, text, h->field);
 		g_free(text);
 		g_free(w);
 	}
@@ -121,12 +123,12 @@ explain_mail(const struct rules *r, const char *name, const char *raw,
 	guint			 i;
 
 	if (!mail_parse(raw, len, &m, err)) {
-		g_prefix_error(err, "%s: ", name);
+		g_prefix_error(err, _("%s: "), name);
 		return (FALSE);
 	}
 	known = rules_explain(r, &m, &ev, &t);
 
-	fprintf(out, "%s:\n", name);
+	fprintf(out, _("%s:\n"), name);
 	if (*m.from_name != '\0')
 		fprintf(out, FIELD "%s <%s>\n", "from", m.from_name,
 		    m.from_addr);
@@ -178,12 +180,12 @@ explain_mail(const struct rules *r, const char *name, const char *raw,
 			    strcmp(h->key, "body") != 0))
 				continue;
 			s = oneline(h->text);
-			fprintf(out, "%s %s = %s, matched \xe2\x80\x9c%s"
-			    "\xe2\x80\x9d", sep, h->key, h->pattern, s);
+			fprintf(out, _("%s %s = %s, matched \xe2\x80\x9c%s"
+			    "\xe2\x80\x9d"), sep, h->key, h->pattern, s);
 			g_free(s);
 			sep = ";";
 		}
-		fprintf(out, ")\n");
+		fprintf(out, _(")\n"));
 	}
 	if (ev.kind == EVENT_NOISE) {
 		fprintf(out, FIELD "noise: no thread, key, client or title\n",

@@ -7,6 +7,8 @@
  * Strings from our side are checked for CR, LF and NUL because libetpan
  * does not escape them.
  */
+#include <glib/gi18n.h>
+
 #include "imap.h"
 
 #include <sys/socket.h>
@@ -76,10 +78,10 @@ fail(struct imap *s, int r, GError **err, const char *what)
 	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE ||
 	    detail == NULL || *detail == '\0')
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "%s: %s: %s", s->host, what, imap_strerror(r));
+		    _("%s: %s: %s"), s->host, what, imap_strerror(r));
 	else
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "%s: %s: %s (%s)", s->host, what, imap_strerror(r),
+		    _("%s: %s: %s (%s)"), s->host, what, imap_strerror(r),
 		    detail);
 }
 
@@ -180,7 +182,7 @@ wire_safe(const char *what, const char *v, GError **err)
 	if (strpbrk(v, "\r\n") == NULL)
 		return (TRUE);
 	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-	    "%s contains a line break", what);
+	    _("%s contains a line break"), what);
 	return (FALSE);
 }
 
@@ -200,7 +202,7 @@ tcp_connect(const char *host, guint16 port, guint timeout, GError **err)
 	g_snprintf(service, sizeof service, "%u", port);
 	if ((r = getaddrinfo(host, service, &hints, &res)) != 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "%s: cannot resolve: %s", host, gai_strerror(r));
+		    _("%s: cannot resolve: %s"), host, gai_strerror(r));
 		return (-1);
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -229,7 +231,7 @@ tcp_connect(const char *host, guint16 port, guint timeout, GError **err)
 	}
 	freeaddrinfo(res);
 	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-	    "%s port %u: cannot connect: %s", host, port, g_strerror(saved));
+	    _("%s port %u: cannot connect: %s"), host, port, g_strerror(saved));
 	return (-1);
 connected:
 	freeaddrinfo(res);
@@ -307,7 +309,7 @@ trace(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
 	}
 	if (len > 200)
 		len = 200;
-	fprintf(stderr, "%s: %.*s%s", dir, (int)len, buf,
+	fprintf(stderr, _("%s: %.*s%s"), dir, (int)len, buf,
 	    len > 0 && buf[len - 1] == '\n' ? "" : "...\n");
 }
 
@@ -345,7 +347,7 @@ authenticate(struct imap *s, const struct account *acct, imap_secret_fn fn,
 			break;	/* a password is not worth a second try */
 	}
 	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-	    "%s: login as %s rejected: %s", acct->host, acct->user,
+	    _("%s: login as %s rejected: %s"), acct->host, acct->user,
 	    s->imap->imap_response != NULL && *s->imap->imap_response ?
 	    s->imap->imap_response : "no reason given");
 	return (FALSE);
@@ -381,7 +383,7 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 		if (st == NULL) {
 			close(fd);
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-			    "%s: TLS handshake failed", acct->host);
+			    _("%s: TLS handshake failed"), acct->host);
 			goto fail;
 		}
 		if (!verify_stream(st, acct, err)) {
@@ -395,15 +397,15 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 		    NULL) {
 			close(fd);
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-			    "%s: out of memory", acct->host);
+			    _("%s: out of memory"), acct->host);
 			goto fail;
 		}
 		r = mailimap_connect(s->imap, st);
 		if (r == MAILIMAP_NO_ERROR_AUTHENTICATED) {
 			/* PREAUTH in clear: nothing here can be trusted */
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-			    "%s: the server skipped authentication before "
-			    "STARTTLS; refusing to continue", acct->host);
+			    _("%s: the server skipped authentication before "
+			    "STARTTLS; refusing to continue"), acct->host);
 			s->broken = TRUE;
 			goto fail;
 		}
@@ -418,8 +420,8 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 		    tls_setup, acct->host);
 		if (r != MAILIMAP_NO_ERROR) {
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-			    "%s: STARTTLS failed (%s); refusing to log in "
-			    "without TLS", acct->host, imap_strerror(r));
+			    _("%s: STARTTLS failed (%s); refusing to log in "
+			    "without TLS"), acct->host, imap_strerror(r));
 			s->broken = TRUE;
 			goto fail;
 		}
@@ -500,7 +502,7 @@ open_mailbox(struct imap *s, const char *mailbox, gboolean write,
 		    mailbox);
 		if (r == MAILIMAP_ERROR_EXAMINE || r == MAILIMAP_ERROR_SELECT)
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-			    "%s: mailbox '%s' cannot be opened: %s", s->host,
+			    _("%s: mailbox '%s' cannot be opened: %s"), s->host,
 			    mailbox, s->imap->imap_response != NULL ?
 			    s->imap->imap_response : "no such mailbox");
 		else
@@ -577,7 +579,7 @@ imap_status(struct imap *s, const char *mailbox, struct imap_mailbox *mb,
 	if (r != MAILIMAP_NO_ERROR) {
 		if (r == MAILIMAP_ERROR_STATUS)
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-			    "%s: mailbox '%s' cannot be opened: %s", s->host,
+			    _("%s: mailbox '%s' cannot be opened: %s"), s->host,
 			    mailbox, s->imap->imap_response != NULL ?
 			    s->imap->imap_response : "no such mailbox");
 		else {
@@ -807,8 +809,8 @@ imap_find_drafts(struct imap *s, GError **err)
 	mailimap_list_result_free(list);
 	if (found == NULL)
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "%s: no mailbox is marked \\Drafts (SPECIAL-USE); name "
-		    "it with the drafts key", s->host);
+		    _("%s: no mailbox is marked \\Drafts (SPECIAL-USE); name "
+		    "it with the drafts key"), s->host);
 	return (found);
 }
 
@@ -890,7 +892,7 @@ imap_append_draft(struct imap *s, const char *mailbox, const char *data,
 	if (r != MAILIMAP_NO_ERROR) {
 		if (r == MAILIMAP_ERROR_APPEND)
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-			    "%s: APPEND to '%s' refused: %s", s->host,
+			    _("%s: APPEND to '%s' refused: %s"), s->host,
 			    mailbox, s->imap->imap_response != NULL ?
 			    s->imap->imap_response : "no reason given");
 		else

@@ -1,6 +1,8 @@
 /*
  * log.c: stderr or syslog.
  */
+#include <glib/gi18n.h>
+
 #include "log.h"
 
 #include <stdarg.h>
@@ -27,7 +29,7 @@ emit(int prio, const char *prefix, const char *fmt, va_list ap)
 	if (use_syslog)
 		syslog(prio, "%s%s", prefix, msg);
 	else
-		fprintf(stderr, "renraku: %s%s\n", prefix, msg);
+		fprintf(stderr, _("renraku: %s%s\n"), prefix, msg);
 	g_free(msg);
 }
 

@@ -1,6 +1,8 @@
 /*
  * mail.c: notification mail into plain UTF-8 fields, with GMime.
  */
+#include <glib/gi18n.h>
+
 #include "mail.h"
 
 #include <stdlib.h>
@@ -888,7 +890,7 @@ mail_parse(const char *raw, gsize len, struct mail *m, GError **err)
 	g_object_unref(p);
 	if (msg == NULL) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    "not a mail message");
+		    _("not a mail message"));
 		return (FALSE);
 	}
 	id = g_mime_message_get_message_id(msg);

@@ -2,6 +2,8 @@
  * main.c: the command line.  Only main() reads the clock and picks the
  * exit status (sysexits.h).
  */
+#include <glib/gi18n.h>
+
 #include "config.h"
 
 #include <sys/file.h>
@@ -48,15 +50,15 @@ count_verbose(const char *name, const char *value, gpointer data,
 
 static const GOptionEntry global_options[] = {
 	{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
-	  "Configuration file (default $XDG_CONFIG_HOME/renraku/config)",
+	  N_("Configuration file (default $XDG_CONFIG_HOME/renraku/config)"),
 	  "FILE" },
 	{ "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
-	  (gpointer)count_verbose, "Say what is done (twice: show the IMAP "
-	  "protocol, login redacted)", NULL },
+	  (gpointer)count_verbose, N_("Say what is done (twice: show the IMAP "
+	  "protocol, login redacted)"), NULL },
 	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet,
-	  "Print no warnings, only errors", NULL },
+	  N_("Print no warnings, only errors"), NULL },
 	{ "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
-	  "Print the version and exit", NULL },
+	  N_("Print the version and exit"), NULL },
 	{ NULL }
 };
 
@@ -65,46 +67,46 @@ static gint	 opt_interval = 600;
 
 static const GOptionEntry watch_options[] = {
 	{ "interval", 0, 0, G_OPTION_ARG_INT, &opt_interval,
-	  "Sync at least every SECONDS, and poll that often where the server "
-	  "has no IDLE (default 600)", "SECONDS" },
+	  N_("Sync at least every SECONDS, and poll that often where the server "
+	  "has no IDLE (default 600)"), "SECONDS" },
 	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
-	  "Act as if it were always TIME (for tests)", "TIME" },
+	  N_("Act as if it were always TIME (for tests)"), "TIME" },
 	{ NULL }
 };
 static gboolean	 opt_json;
 
 static const GOptionEntry status_options[] = {
 	{ "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
-	  "Print JSON (fields in renraku(1))", NULL },
+	  N_("Print JSON (fields in renraku(1))"), NULL },
 	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
-	  "Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)",
+	  N_("Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)"),
 	  "TIME" },
 	{ NULL }
 };
 
 static const GOptionEntry now_option[] = {
 	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
-	  "Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)",
+	  N_("Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)"),
 	  "TIME" },
 	{ NULL }
 };
 
 static const GOptionEntry sync_options[] = {
 	{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &opt_dry_run,
-	  "Read mail and decide, but change nothing in Drafts (prints the "
-	  "drafts)", NULL },
+	  N_("Read mail and decide, but change nothing in Drafts (prints the "
+	  "drafts)"), NULL },
 	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
-	  "Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)",
+	  N_("Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)"),
 	  "TIME" },
 	{ NULL }
 };
 
 static const GOptionEntry preview_options[] = {
 	{ "step", 0, 0, G_OPTION_ARG_INT, &opt_step,
-	  "The follow-up step to show, 1 to 3 (default: the one due or next)",
+	  N_("The follow-up step to show, 1 to 3 (default: the one due or next)"),
 	  "N" },
 	{ "now", 0, 0, G_OPTION_ARG_STRING, &opt_now,
-	  "Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)",
+	  N_("Act as if it were TIME (ISO 8601, e.g. 2026-12-09T10:00:00+09:00)"),
 	  "TIME" },
 	{ NULL }
 };
@@ -140,33 +142,34 @@ static const struct command {
 	gboolean		 (*run)(const struct run *, struct store *,
 				    char **, GError **);
 } commands[] = {
-	{ "sync", NULL, "read new platform mail and draft the follow-ups due "
-	  "(prints nothing on success unless -v is given)", sync_options, 0,
+	{ "sync", NULL, N_("read new platform mail and draft the follow-ups "
+	  "due (prints nothing on success unless -v is given)"), sync_options, 0,
 	  0, TRUE, TRUE, cmd_sync },
-	{ "status", NULL, "one line per contract thread: phase, silence and "
-	  "next step", status_options, 0, 0, TRUE, FALSE, cmd_status },
+	{ "status", NULL, N_("one line per contract thread: phase, silence "
+	  "and next step"), status_options, 0, 0, TRUE, FALSE, cmd_status },
 	{ "mark", "PLATFORM/KEY sent|replied|snooze DAYS|done|resume",
-	  "record what you did or want for a thread\n"
+	  N_("record what you did or want for a thread\n"
 	  "  sent      you sent the next follow-up yourself\n"
 	  "  replied   the client answered (outside the platform's mail)\n"
 	  "  snooze N  no drafts for N business days\n"
 	  "  done      nothing more to do for this thread\n"
-	  "  resume    undo done and snooze", now_option, 2, 3, TRUE, TRUE,
+	  "  resume    undo done and snooze"), now_option, 2, 3, TRUE, TRUE,
 	  cmd_mark },
-	{ "templates", "list|check", "where each template comes from, or "
-	  "check them all", NULL, 1, 1, TRUE, FALSE, cmd_templates },
-	{ "preview", "PLATFORM/KEY", "print the draft for a thread as it "
-	  "would be made now, without touching the server", preview_options,
+	{ "templates", "list|check", N_("where each template comes from, or "
+	  "check them all"), NULL, 1, 1, TRUE, FALSE, cmd_templates },
+	{ "preview", "PLATFORM/KEY", N_("print the draft for a thread as it "
+	  "would be made now, without touching the server"), preview_options,
 	  1, 1, TRUE, FALSE, cmd_preview },
-	{ "explain", "FILE.eml…", "what renraku makes of each mail (- reads "
-	  "one from stdin) and which rule decided, offline", NULL, 1, -1,
+	{ "explain", "FILE.eml…", N_("what renraku makes of each mail (- "
+	  "reads one from stdin) and which rule decided, offline"), NULL, 1, -1,
 	  FALSE, FALSE, cmd_explain },
-	{ "rules", "check", "check every platform rules file (FILE:LINE: "
-	  "what)", NULL, 1, 1, FALSE, FALSE, cmd_rules },
-	{ "doctor", NULL, "check, and explain, each step a sync depends on",
+	{ "rules", "check", N_("check every platform rules file (FILE:LINE: "
+	  "what)"), NULL, 1, 1, FALSE, FALSE, cmd_rules },
+	{ "doctor", NULL, N_("check, and explain, each step a sync depends "
+	  "on"),
 	  now_option, 0, 0, FALSE, FALSE, cmd_doctor },
-	{ "watch", NULL, "stay connected and sync as soon as mail arrives "
-	  "(IDLE); cron with sync stays the recommended way", watch_options,
+	{ "watch", NULL, N_("stay connected and sync as soon as mail arrives "
+	  "(IDLE); cron with sync stays the recommended way"), watch_options,
 	  0, 0, TRUE, FALSE, cmd_watch },
 };
 
@@ -190,7 +193,7 @@ exit_status(const GError *e)
 static int
 usage_error(const char *msg)
 {
-	g_printerr("renraku: %s\nTry \"renraku --help\".\n", msg);
+	g_printerr(_("renraku: %s\nTry \"renraku --help\".\n"), msg);
 	return (EX_USAGE);
 }
 
@@ -240,7 +243,7 @@ cmd_templates(const struct run *r, struct store *st, char **args,
 	if (strcmp(args[0], "check") == 0)
 		return (templates_check(r, stdout, err));
 	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
-	    "templates: '%s' is not list or check", args[0]);
+	    _("templates: '%s' is not list or check"), args[0]);
 	return (FALSE);
 }
 
@@ -250,7 +253,7 @@ cmd_preview(const struct run *r, struct store *st, char **args,
 {
 	if (opt_step > 3) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
-		    "preview: --step is 1, 2 or 3");
+		    _("preview: --step is 1, 2 or 3"));
 		return (FALSE);
 	}
 	return (preview_print(r, st, args[0], opt_step, stdout, err));
@@ -277,14 +280,14 @@ cmd_explain(const struct run *r, struct store *st, char **args,
 		} else if (!g_file_get_contents(args[i], &raw, &len, &e))
 			raw = NULL;
 		if (raw == NULL) {
-			g_printerr("renraku: %s: %s\n", args[i], e->message);
+			g_printerr(_("renraku: %s: %s\n"), args[i], e->message);
 			g_clear_error(&e);
 			ok = FALSE;
 			continue;
 		}
 		if (!explain_mail(r->rules, strcmp(args[i], "-") == 0 ?
 		    "(stdin)" : args[i], raw, len, stdout, &e)) {
-			g_printerr("renraku: %s\n", e->message);
+			g_printerr(_("renraku: %s\n"), e->message);
 			g_clear_error(&e);
 			ok = FALSE;
 		}
@@ -292,7 +295,7 @@ cmd_explain(const struct run *r, struct store *st, char **args,
 	}
 	if (!ok)
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    "explain: some files could not be read as mail");
+		    _("explain: some files could not be read as mail"));
 	return (ok);
 }
 
@@ -301,7 +304,7 @@ cmd_rules(const struct run *r, struct store *st, char **args, GError **err)
 {
 	if (strcmp(args[0], "check") != 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
-		    "rules: '%s' is not check", args[0]);
+		    _("rules: '%s' is not check"), args[0]);
 		return (FALSE);
 	}
 	return (rules_check(r->rules_dirs, stdout, err));
@@ -344,7 +347,7 @@ cmd_watch(const struct run *r, struct store *st, char **args, GError **err)
 
 	if (opt_interval < 1 || opt_interval > 86400) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
-		    "watch: --interval is 1 to 86400 seconds");
+		    _("watch: --interval is 1 to 86400 seconds"));
 		return (FALSE);
 	}
 	copy.now = g_date_time_ref(r->now);
@@ -363,7 +366,7 @@ cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
 
 	if ((kind = mark_kind_from_name(args[1])) < 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
-		    "mark: '%s' is not sent, replied, snooze, done or resume",
+		    _("mark: '%s' is not sent, replied, snooze, done or resume"),
 		    args[1]);
 		return (FALSE);
 	}
@@ -378,7 +381,7 @@ cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
 		if (*end != '\0' || end == args[2] || days < 1 ||
 		    days > 365) {
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
-			    "mark: snooze: '%s' is not 1 to 365 days",
+			    _("mark: snooze: '%s' is not 1 to 365 days"),
 			    args[2]);
 			return (FALSE);
 		}
@@ -387,7 +390,7 @@ cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
 		return (FALSE);
 	if (known == 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
-		    "mark: no thread '%s' (see renraku status)", args[0]);
+		    _("mark: no thread '%s' (see renraku status)"), args[0]);
 		return (FALSE);
 	}
 	return (store_mark_add(st, args[0], (enum mark_kind)kind,
@@ -398,22 +401,23 @@ cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
 static char *
 commands_help(void)
 {
-	GString	*s = g_string_new("Commands:\n");
+	GString	*s = g_string_new(_("Commands:\n"));
 	gsize	 i;
 
 	for (i = 0; i < G_N_ELEMENTS(commands); i++) {
-		const char *nl = strchr(commands[i].summary, '\n');
+		const char *summary = _(commands[i].summary);
+		const char *nl = strchr(summary, '\n');
 
 		g_string_append_printf(s, "  %s%s%s\n      %.*s\n",
 		    commands[i].name, commands[i].params != NULL ? " " : "",
 		    commands[i].params != NULL ? commands[i].params : "",
-		    nl != NULL ? (int)(nl - commands[i].summary) :
-		    (int)strlen(commands[i].summary), commands[i].summary);
+		    nl != NULL ? (int)(nl - summary) : (int)strlen(summary),
+		    summary);
 	}
-	g_string_append(s, "\nRun \"renraku COMMAND --help\" for a command's "
-	    "options.\nExit status: 0 success, 64 usage error, 75 the server "
-	    "could not be\nreached or failed (try again later), 78 "
-	    "configuration error, 1 other failure.");
+	g_string_append(s, _("\nRun \"renraku COMMAND --help\" for a "
+	    "command's options.\nExit status: 0 success, 64 usage error, 75 "
+	    "the server could not be\nreached or failed (try again later), "
+	    "78 configuration error, 1 other failure."));
 	return (g_string_free(s, FALSE));
 }
 
@@ -435,14 +439,20 @@ main(int argc, char **argv)
 	gboolean		 ok;
 
 	setlocale(LC_ALL, "");
+	/* $RENRAKU_LOCALEDIR lets tests use the catalogues of the build */
+	bindtextdomain(GETTEXT_PACKAGE, g_getenv("RENRAKU_LOCALEDIR") != NULL ?
+	    g_getenv("RENRAKU_LOCALEDIR") : LOCALEDIR);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	textdomain(GETTEXT_PACKAGE);
 	signal(SIGPIPE, SIG_IGN);
 	memset(&r, 0, sizeof r);
 
 	/* global options: everything before the command word */
 	cmdi = find_command(argc, argv);
-	ctx = g_option_context_new("COMMAND [OPTION…]");
-	g_option_context_set_summary(ctx, "Drafts polite follow-ups when a "
-	    "client on CrowdWorks, Lancers or Coconala goes silent.");
+	ctx = g_option_context_new(_("COMMAND [OPTION…]"));
+	g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
+	g_option_context_set_summary(ctx, _("Drafts polite follow-ups when a "
+	    "client on CrowdWorks, Lancers or Coconala goes silent."));
 	help = commands_help();
 	g_option_context_set_description(ctx, help);
 	g_option_context_add_main_entries(ctx, global_options, NULL);
@@ -453,8 +463,8 @@ main(int argc, char **argv)
 		if (ok && gargc > 1) {
 			g_option_context_free(ctx);
 			g_free(help);
-			return (usage_error("unexpected argument before the "
-			    "command"));
+			return (usage_error(_("unexpected argument before the "
+			    "command")));
 		}
 	}
 	g_option_context_free(ctx);
@@ -465,12 +475,12 @@ main(int argc, char **argv)
 		return (status);
 	}
 	if (opt_version) {
-		printf("renraku %s\n", PACKAGE_VERSION);
+		printf(_("renraku %s\n"), PACKAGE_VERSION);
 		return (0);
 	}
 	if (cmdi >= argc)
-		return (usage_error("no command given (sync, status, mark, "
-		    "templates or preview)"));
+		return (usage_error(_("no command given (sync, status, mark, "
+		    "templates or preview)")));
 	for (i = 0; i < G_N_ELEMENTS(commands) && c == NULL; i++)
 		if (strcmp(commands[i].name, argv[cmdi]) == 0)
 			c = &commands[i];
@@ -485,8 +495,9 @@ main(int argc, char **argv)
 	path = g_strdup_printf("%s%s%s", c->name, c->params != NULL ? " " : "",
 	    c->params != NULL ? c->params : "");
 	ctx = g_option_context_new(path);
+	g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
 	g_free(path);
-	path = g_strdup_printf("renraku %s: %s", c->name, c->summary);
+	path = g_strdup_printf("renraku %s: %s", c->name, _(c->summary));
 	g_option_context_set_summary(ctx, path);
 	g_free(path);
 	path = NULL;
@@ -525,8 +536,8 @@ main(int argc, char **argv)
 		r.now = g_date_time_new_from_iso8601(opt_now, local);
 		g_time_zone_unref(local);
 		if (r.now == NULL)
-			return (usage_error("--now: not an ISO 8601 time such "
-			    "as 2026-12-09T10:00:00+09:00"));
+			return (usage_error(_("--now: not an ISO 8601 time such "
+			    "as 2026-12-09T10:00:00+09:00")));
 	} else
 		r.now = g_date_time_new_now_local();
 
@@ -577,7 +588,7 @@ fail:
 	g_error_free(e);
 out:
 	if (fflush(stdout) != 0 && status == 0) {
-		g_printerr("renraku: cannot write output: %s\n",
+		g_printerr(_("renraku: cannot write output: %s\n"),
 		    g_strerror(errno));
 		status = 1;
 	}

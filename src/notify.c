@@ -1,6 +1,8 @@
 /*
  * notify.c: notify_command and notify_url.
  */
+#include <glib/gi18n.h>
+
 #include "notify.h"
 
 #include <string.h>
@@ -107,7 +109,7 @@ run_command(const char *command, const char *input, GError **err)
 	    !g_subprocess_communicate_utf8(p, input, NULL, NULL, &errout,
 	    &e)) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "notify_command: %s", e->message);
+		    _("notify_command: %s"), e->message);
 		g_error_free(e);
 		if (p != NULL)
 			g_object_unref(p);
@@ -116,7 +118,7 @@ run_command(const char *command, const char *input, GError **err)
 	ok = g_subprocess_get_successful(p);
 	if (!ok)
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "notify_command failed (exit %d): %s",
+		    _("notify_command failed (exit %d): %s"),
 		    g_subprocess_get_exit_status(p),
 		    errout != NULL ? g_strstrip(errout) : "");
 	g_free(errout);
@@ -157,13 +159,13 @@ post_json(const char *url, const char *json, guint timeout, GError **err)
 
 	if (!url_allowed(url)) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "notify_url: '%s' must be https:// (http:// only to "
-		    "this machine)", url);
+		    _("notify_url: '%s' must be https:// (http:// only to "
+		    "this machine)"), url);
 		return (FALSE);
 	}
 	if ((c = curl_easy_init()) == NULL) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "notify_url: cannot start libcurl");
+		    _("notify_url: cannot start libcurl"));
 		return (FALSE);
 	}
 	h = curl_slist_append(h, "Content-Type: application/json");
@@ -180,12 +182,12 @@ post_json(const char *url, const char *json, guint timeout, GError **err)
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "notify_url: %s", curl_easy_strerror(rc));
+		    _("notify_url: %s"), curl_easy_strerror(rc));
 		return (FALSE);
 	}
 	if (status < 200 || status > 299) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "notify_url: the server answered HTTP %ld", status);
+		    _("notify_url: the server answered HTTP %ld"), status);
 		return (FALSE);
 	}
 	return (TRUE);

@@ -2,6 +2,8 @@
  * oauth.c: the OAuth2 refresh-token grant (RFC 6749 §6) with libcurl and
  * json-glib, and a small owner-only cache.
  */
+#include <glib/gi18n.h>
+
 #include "oauth.h"
 
 #include <sys/stat.h>
@@ -123,7 +125,7 @@ oauth_token(const struct account *acct, const char *state_dir, gint64 now,
 		goto out;
 	if (!url_allowed(acct->oauth2_token_url)) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "account %s: oauth2_token_url must be https://",
+		    _("account %s: oauth2_token_url must be https://"),
 		    acct->name);
 		goto out;
 	}
@@ -135,7 +137,7 @@ oauth_token(const struct account *acct, const char *state_dir, gint64 now,
 		goto out;
 	if ((c = curl_easy_init()) == NULL) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "cannot start libcurl");
+		    _("cannot start libcurl"));
 		goto out;
 	}
 	e_id = curl_easy_escape(c, acct->oauth2_client_id, 0);
@@ -157,7 +159,7 @@ oauth_token(const struct account *acct, const char *state_dir, gint64 now,
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
 	if (rc != CURLE_OK) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "account %s: token endpoint: %s", acct->name,
+		    _("account %s: token endpoint: %s"), acct->name,
 		    curl_easy_strerror(rc));
 		goto out;
 	}
@@ -165,8 +167,8 @@ oauth_token(const struct account *acct, const char *state_dir, gint64 now,
 	if (!json_parser_load_from_data(p, body->str, (gssize)body->len,
 	    NULL) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "account %s: token endpoint answered HTTP %ld without "
-		    "JSON", acct->name, http);
+		    _("account %s: token endpoint answered HTTP %ld without "
+		    "JSON"), acct->name, http);
 		goto out;
 	}
 	o = json_node_get_object(json_parser_get_root(p));
@@ -176,7 +178,7 @@ oauth_token(const struct account *acct, const char *state_dir, gint64 now,
 
 		g_set_error(err, RENRAKU_ERROR, http >= 400 && http < 500 ?
 		    RENRAKU_ERROR_CONFIG : RENRAKU_ERROR_TEMP,
-		    "account %s: the token endpoint refused (HTTP %ld, %s)%s",
+		    _("account %s: the token endpoint refused (HTTP %ld, %s)%s"),
 		    acct->name, http, what != NULL ? what : "?",
 		    g_strcmp0(what, "invalid_grant") == 0 ? ": authorize "
 		    "renraku again and update the refresh token" : "");

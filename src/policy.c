@@ -1,6 +1,8 @@
 /*
  * policy.c: phases, the ladder and the draft life cycle.
  */
+#include <glib/gi18n.h>
+
 #include "policy.h"
 
 #include <string.h>
@@ -199,7 +201,7 @@ count_made(const struct thread_state *t, struct decision *d)
 			d->edited = (int)i;
 		if (r->state == DRAFT_SENT && r->anchor == d->anchor) {
 			g_array_append_val(times, r->changed);
-			d->signal = "draft left Drafts";
+			d->signal = N_("draft left Drafts");
 		}
 	}
 	for (i = 0; i < t->marks->len; i++) {
@@ -208,7 +210,7 @@ count_made(const struct thread_state *t, struct decision *d)
 
 		if (m->kind == MARK_SENT && m->time > d->anchor) {
 			g_array_append_val(times, m->time);
-			d->signal = "marked sent";
+			d->signal = N_("marked sent");
 		}
 	}
 	g_array_sort(times, cmp_time);
@@ -244,19 +246,19 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 
 	if (d->edited >= 0 && d->live < 0) {
 		/* the user's own version is waiting: theirs to send */
-		d->why = "you edited the draft; renraku leaves it to you";
+		d->why = N_("you edited the draft; renraku leaves it to you");
 		return;
 	}
 	if (closed)
-		d->why = "the contract is closed";
+		d->why = N_("the contract is closed");
 	else if (d->anchor == 0)
-		d->why = "no client event yet";
+		d->why = N_("no client event yet");
 	else if (d->phase == PHASE_NEGOTIATING)
-		d->why = "before a contract: answer the client on the "
-		    "platform";
+		d->why = N_("before a contract: answer the client on the "
+		    "platform");
 	else if (d->made >= 3)
-		d->why = "all steps made: the platform's remedy is yours to "
-		    "use";
+		d->why = N_("all steps made: the platform's remedy is yours to "
+		    "use");
 	if (d->why != NULL) {
 		if (d->live >= 0)
 			d->action = ACTION_REMOVE;
@@ -271,7 +273,7 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 		bizday_add(p->cal, &until, snooze_days);
 		if (g_date_compare(&today, &until) < 0) {
 			d->snoozed = TRUE;
-			d->why = "snoozed";
+			d->why = N_("snoozed");
 			d->next_date = until;
 			return;
 		}
@@ -284,13 +286,13 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 	d->next_step = step;
 	d->next_date = base;
 	due = g_date_compare(&today, &base) >= 0;
-	d->why = d->made == 0 ? "silent since the last client event" :
-	    "silent since the last follow-up was made";
+	d->why = d->made == 0 ? N_("silent since the last client event") :
+	    N_("silent since the last follow-up was made");
 	if (step == 3) {
 		if (p->remedy_in_contract && d->phase != PHASE_CONTRACTED &&
 		    d->phase != PHASE_FUNDED && d->phase != PHASE_DELIVERED) {
 			/* e.g. CrowdWorks: only during a contract */
-			d->why = "the platform's remedy needs a contract";
+			d->why = N_("the platform's remedy needs a contract");
 			d->next_step = 0;
 			due = FALSE;
 		} else if (p->remedy_days > 0) {
@@ -301,8 +303,8 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 				d->next_date = remedy;
 			if (g_date_compare(&today, &remedy) < 0) {
 				due = FALSE;
-				d->why = "the platform asks for more days "
-				    "without contact";
+				d->why = N_("the platform asks for more days "
+				    "without contact");
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 /*
  * preview.c: the user's templates and drafts, offline.
  */
+#include <glib/gi18n.h>
+
 #include "preview.h"
 
 #include <string.h>
@@ -21,13 +23,13 @@ templates_list(const struct run *r, FILE *out, GError **err)
 	for (i = 0; template_names[i] != NULL; i++) {
 		generic = template_find(r->template_dirs, NULL,
 		    template_names[i]);
-		fprintf(out, "%-20s %-12s %s\n", template_names[i], "(all)",
+		fprintf(out, _("%-20s %-12s %s\n"), template_names[i], "(all)",
 		    generic != NULL ? generic : "MISSING");
 		for (j = 0; ids[j] != NULL; j++) {
 			own = template_find(r->template_dirs, ids[j],
 			    template_names[i]);
 			if (own != NULL && g_strcmp0(own, generic) != 0)
-				fprintf(out, "%-20s %-12s %s\n",
+				fprintf(out, _("%-20s %-12s %s\n"),
 				    template_names[i], ids[j], own);
 			g_free(own);
 		}
@@ -56,7 +58,7 @@ templates_check(const struct run *r, FILE *out, GError **err)
 			    template_names[i]);
 			if (path == NULL) {
 				if (platform == NULL) {
-					fprintf(out, "%s.txt: missing\n",
+					fprintf(out, _("%s.txt: missing\n"),
 					    template_names[i]);
 					broken++;
 				}
@@ -80,12 +82,12 @@ templates_check(const struct run *r, FILE *out, GError **err)
 	}
 	g_strfreev(ids);
 	g_hash_table_unref(seen);
-	fprintf(out, "%u template file%s checked, %u broken\n", checked,
+	fprintf(out, _("%u template file%s checked, %u broken\n"), checked,
 	    checked == 1 ? "" : "s", broken);
 	if (broken > 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "%u broken template%s: no draft is made from them until "
-		    "fixed", broken, broken == 1 ? "" : "s");
+		    _("%u broken template%s: no draft is made from them until "
+		    "fixed"), broken, broken == 1 ? "" : "s");
 		return (FALSE);
 	}
 	return (TRUE);
@@ -114,7 +116,7 @@ print_headers(const char *wire, FILE *out)
 			if (colon != NULL) {
 				*colon = '\0';
 				v = mail_decode_header(colon + 1);
-				fprintf(out, "%s: %s\n", line->str, v);
+				fprintf(out, _("%s: %s\n"), line->str, v);
 				g_free(v);
 			}
 		}
@@ -126,7 +128,7 @@ print_headers(const char *wire, FILE *out)
 		if (colon != NULL) {
 			*colon = '\0';
 			v = mail_decode_header(colon + 1);
-			fprintf(out, "%s: %s\n", line->str, v);
+			fprintf(out, _("%s: %s\n"), line->str, v);
 			g_free(v);
 		}
 	}
@@ -159,7 +161,7 @@ preview_print(const struct run *r, struct store *st, const char *thread,
 			t = threads->pdata[i];
 	if (t == NULL) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
-		    "preview: no thread '%s' (see renraku status)", thread);
+		    _("preview: no thread '%s' (see renraku status)"), thread);
 		goto out;
 	}
 	for (i = 0; i < r->cfg->accounts->len && acct == NULL; i++)

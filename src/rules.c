@@ -10,6 +10,8 @@
  * itself: every group header and key with its line, which is how errors,
  * "rules check" and "explain" can say FILE:LINE.
  */
+#include <glib/gi18n.h>
+
 #include "rules.h"
 
 #include <string.h>
@@ -516,7 +518,7 @@ get_patterns(struct loader *l, const char *group, const char *key,
 		p->re = g_regex_new(re, G_REGEX_OPTIMIZE | G_REGEX_MULTILINE,
 		    0, &e);
 		if (p->re == NULL) {
-			complain(l, group, key, "bad pattern '%s': %s", re,
+			complain(l, group, key, _("bad pattern '%s': %s"), re,
 			    e->message);
 			g_error_free(e);
 			pattern_free(p);
@@ -551,12 +553,12 @@ load_platform(struct loader *l)
 	p->events = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)event_rule_free);
 	if (!g_key_file_has_group(l->kf, "platform"))
-		complain(l, "platform", NULL, "missing group");
+		complain(l, "platform", NULL, _("missing group"));
 	p->id = g_key_file_get_value(l->kf, "platform", "id", NULL);
 	if (p->id == NULL || !g_regex_match_simple("^[a-z0-9_-]+$", p->id, 0,
 	    0))
-		complain(l, "platform", "id", "missing, or not made of a-z, "
-		    "0-9, '-' and '_'");
+		complain(l, "platform", "id", _("missing, or not made of a-z, "
+		    "0-9, '-' and '_'"));
 	p->name = g_key_file_get_string(l->kf, "platform", "name", NULL);
 	if (p->name == NULL)
 		p->name = g_strdup(p->id != NULL ? p->id : "?");
@@ -570,8 +572,8 @@ load_platform(struct loader *l)
 		    "remedy_days", &e);
 
 		if (e != NULL || n < 0 || n > 365) {
-			complain(l, "platform", "remedy_days", "not a number "
-			    "of days");
+			complain(l, "platform", "remedy_days", _("not a number "
+			    "of days"));
 			g_clear_error(&e);
 		} else
 			p->policy.remedy_days = n;
@@ -583,8 +585,8 @@ load_platform(struct loader *l)
 		    "remedy_in_contract", &e);
 
 		if (e != NULL) {
-			complain(l, "platform", "remedy_in_contract", "not "
-			    "true or false");
+			complain(l, "platform", "remedy_in_contract", _("not "
+			    "true or false"));
 			g_clear_error(&e);
 		} else
 			p->policy.remedy_in_contract = b;
@@ -592,7 +594,7 @@ load_platform(struct loader *l)
 	p->domains = get_list(l, "platform", "domains");
 	p->domains_line = find_line(l, "platform", "domains");
 	if (p->domains[0] == NULL)
-		complain(l, "platform", "domains", "missing");
+		complain(l, "platform", "domains", _("missing"));
 	for (i = 0; p->domains[i] != NULL; i++) {
 		char *d = g_ascii_strdown(p->domains[i], -1);
 		g_free(p->domains[i]);
@@ -614,25 +616,25 @@ load_platform(struct loader *l)
 			for (j = 0; keys[j] != NULL; j++)
 				if (!g_strv_contains(platform_keys, keys[j]))
 					complain(l, groups[i], keys[j],
-					    "unknown key");
+					    _("unknown key"));
 			g_strfreev(keys);
 			continue;
 		}
 		if (!g_str_has_prefix(groups[i], "event ")) {
-			complain(l, groups[i], NULL, "unknown group: expected "
-			    "[platform] or [event KIND]");
+			complain(l, groups[i], NULL, _("unknown group: expected "
+			    "[platform] or [event KIND]"));
 			continue;
 		}
 		kind = event_kind_from_name(groups[i] + 6);
 		if (kind < 0 || kind == EVENT_UNKNOWN) {
-			complain(l, groups[i], NULL, "unknown event kind '%s'",
+			complain(l, groups[i], NULL, _("unknown event kind '%s'"),
 			    groups[i] + 6);
 			continue;
 		}
 		keys = g_key_file_get_keys(l->kf, groups[i], NULL, NULL);
 		for (j = 0; keys[j] != NULL; j++)
 			if (!g_strv_contains(event_keys, keys[j]))
-				complain(l, groups[i], keys[j], "unknown key");
+				complain(l, groups[i], keys[j], _("unknown key"));
 		g_strfreev(keys);
 		e = g_new0(struct event_rule, 1);
 		e->kind = (enum event_kind)kind;
@@ -648,8 +650,8 @@ load_platform(struct loader *l)
 		 * bad pattern was the cause and was reported */
 		if (e->subject->len == 0 && e->body->len == 0 &&
 		    l->nerrors == before)
-			complain(l, groups[i], NULL, "needs a subject or body "
-			    "pattern");
+			complain(l, groups[i], NULL, _("needs a subject or body "
+			    "pattern"));
 		g_ptr_array_add(p->events, e);
 	}
 	g_strfreev(groups);
@@ -868,7 +870,7 @@ rules_check(const char *const *dirs, FILE *out, GError **err)
 		ok = FALSE;
 	} else if (nerrors > 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "%u error%s in rules files", nerrors,
+		    _("%u error%s in rules files"), nerrors,
 		    nerrors == 1 ? "" : "s");
 		ok = FALSE;
 	}

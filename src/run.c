@@ -1,6 +1,8 @@
 /*
  * run.c: what every command shares.
  */
+#include <glib/gi18n.h>
+
 #include "run.h"
 
 #include <sys/file.h>
@@ -70,7 +72,7 @@ run_lock(const char *state_dir, GError **err)
 
 	if (g_mkdir_with_parents(state_dir, 0700) != 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    "cannot create state directory %s: %s", state_dir,
+		    _("cannot create state directory %s: %s"), state_dir,
 		    g_strerror(errno));
 		return (-1);
 	}
@@ -78,11 +80,11 @@ run_lock(const char *state_dir, GError **err)
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd == -1)
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    "cannot open lock %s: %s", path, g_strerror(errno));
+		    _("cannot open lock %s: %s"), path, g_strerror(errno));
 	else if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "another renraku sync is running (%s is locked); not "
-		    "starting", path);
+		    _("another renraku sync is running (%s is locked); not "
+		    "starting"), path);
 		close(fd);
 		fd = -1;
 	}

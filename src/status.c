@@ -1,6 +1,8 @@
 /*
  * status.c: what renraku knows and will do, one line per thread.
  */
+#include <glib/gi18n.h>
+
 #include "status.h"
 
 #include <unistd.h>
@@ -10,7 +12,25 @@
 #include "bizday.h"
 #include "policy.h"
 
-/* A Unix time's day, the Japanese way; allocated. */
+/* A day in the user's language ("Dec 9 (Wed)", "12月9日（水）"). */
+static char *
+date_str(const GDate *d)
+{
+	GTimeZone	*tz = g_time_zone_new_offset(9 * 3600);
+	GDateTime	*t;
+	char		*s;
+
+	t = g_date_time_new(tz, g_date_get_year(d), g_date_get_month(d),
+	    g_date_get_day(d), 12, 0, 0);
+	/* TRANSLATORS: a day in status: g_date_time_format(), e.g.
+	   "%-m月%-d日（%a）" */
+	s = g_date_time_format(t, _("%b %-d (%a)"));
+	g_date_time_unref(t);
+	g_time_zone_unref(tz);
+	return (s);
+}
+
+/* A Unix time's day in Japan, in the user's language; allocated. */
 static char *
 day(gint64 t)
 {
@@ -18,7 +38,7 @@ day(gint64 t)
 
 	g_date_clear(&d, 1);
 	bizday_jst_date(t, &d);
-	return (bizday_format_ja(&d));
+	return (date_str(&d));
 }
 
 /* What renraku did or will do for the thread, in words. */
@@ -32,49 +52,49 @@ print_next(FILE *out, const struct thread *t, const struct decision *d)
 
 	if (d->phase == PHASE_CLOSED || d->phase == PHASE_NEGOTIATING ||
 	    d->anchor == 0) {
-		fprintf(out, "nothing to do (%s)", d->why);
+		fprintf(out, _("nothing to do (%s)"), _(d->why));
 		return;
 	}
 	if (d->edited >= 0 && live == NULL) {
-		fprintf(out, "%s", d->why);
+		fprintf(out, "%s", _(d->why));
 		return;
 	}
 	if (live != NULL && d->action != ACTION_REMOVE) {
 		a = day(live->created);
-		fprintf(out, "follow-up %u drafted %s, waiting in Drafts",
+		fprintf(out, _("follow-up %u drafted %s, waiting in Drafts"),
 		    live->step, a);
 		g_free(a);
 	} else if (d->made > 0) {
 		a = day(d->made_at);
-		fprintf(out, "follow-up %u made %s (%s)", d->made, a,
-		    d->signal);
+		fprintf(out, _("follow-up %u made %s (%s)"), d->made, a,
+		    _(d->signal));
 		g_free(a);
 	}
 	if (d->made >= 3) {
 		fprintf(out, "%s%s", live != NULL || d->made > 0 ? "; " : "",
-		    d->why);
+		    _(d->why));
 		return;
 	}
 	if (live != NULL && d->action != ACTION_REMOVE) {
-		fprintf(out, "; next: follow-up %u once it is sent",
+		fprintf(out, _("; next: follow-up %u once it is sent"),
 		    live->step + 1 <= 3 ? live->step + 1 : 3);
 		return;
 	}
 	if (live != NULL || d->made > 0)
 		fprintf(out, "; ");
 	if (d->snoozed) {
-		b = bizday_format_ja(&d->next_date);
-		fprintf(out, "snoozed until %s", b);
+		b = date_str(&d->next_date);
+		fprintf(out, _("snoozed until %s"), b);
 		g_free(b);
 	} else if (d->step_due > 0)
-		fprintf(out, "follow-up %u due now (next sync)", d->step_due);
+		fprintf(out, _("follow-up %u due now (next sync)"), d->step_due);
 	else if (d->next_step > 0 && g_date_valid(&d->next_date)) {
-		b = bizday_format_ja(&d->next_date);
-		fprintf(out, "follow-up %u due %s (%s)", d->next_step, b,
-		    d->why);
+		b = date_str(&d->next_date);
+		fprintf(out, _("follow-up %u due %s (%s)"), d->next_step, b,
+		    _(d->why));
 		g_free(b);
 	} else
-		fprintf(out, "%s", d->why);
+		fprintf(out, "%s", _(d->why));
 }
 
 static void
@@ -252,7 +272,7 @@ status_print(const struct run *r, struct store *st, FILE *out, GError **err)
 	if ((threads = store_threads(st, NULL, err)) == NULL)
 		return (FALSE);
 	if (threads->len == 0)
-		fprintf(out, "no threads yet: run renraku sync\n");
+		fprintf(out, _("no threads yet: run renraku sync\n"));
 	for (i = 0; tty && i < threads->len; i++) {
 		const struct thread *t = threads->pdata[i];
 
@@ -278,21 +298,21 @@ status_print(const struct run *r, struct store *st, FILE *out, GError **err)
 			cell(out, title, w[3]);
 			cell(out, phase_name(d.phase), 11);
 		} else
-			fprintf(out, "%s  %s  %s  %s  %s  ", t->id,
+			fprintf(out, _("%s  %s  %s  %s  %s  "), t->id,
 			    rules_platform_name(r->rules, t->platform),
 			    t->client != NULL ? t->client : "?", title,
 			    phase_name(d.phase));
 		g_free(title);
 		if (d.has_client) {
 			last = day(d.last_client);
-			fprintf(out, "last contact %s", last);
+			fprintf(out, _("last contact %s"), last);
 			if (t->last_subject != NULL)
-				fprintf(out, " \"%s\"", t->last_subject);
+				fprintf(out, _(" \"%s\""), t->last_subject);
 			fprintf(out, ", ");
 			g_free(last);
 		}
 		if (d.anchor != 0)
-			fprintf(out, "%u business day%s silent: ",
+			fprintf(out, _("%u business day%s silent: "),
 			    d.days_silent, d.days_silent == 1 ? "" : "s");
 		print_next(out, t, &d);
 		fputs(tty && *colour(d.phase, &d) != '\0' ? "\033[0m\n" : "\n",

@@ -1,6 +1,8 @@
 /*
  * store.c: SQLite state.
  */
+#include <glib/gi18n.h>
+
 #include "store.h"
 
 #include <sys/stat.h>
@@ -51,7 +53,7 @@ static const char schema_v1[] =
 static gboolean
 db_fail(struct store *st, GError **err, const char *what)
 {
-	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM, "%s: %s: %s",
+	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM, _("%s: %s: %s"),
 	    st->path, what, sqlite3_errmsg(st->db));
 	return (FALSE);
 }
@@ -62,7 +64,7 @@ exec(struct store *st, const char *sql, GError **err)
 	char	*msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM, "%s: %s",
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM, _("%s: %s"),
 		    st->path, msg != NULL ? msg : "error");
 		sqlite3_free(msg);
 		return (FALSE);
@@ -91,7 +93,7 @@ store_open(const char *dir, GError **err)
 
 	if (g_mkdir_with_parents(dir, 0700) != 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    "cannot create state directory %s: %s", dir,
+		    _("cannot create state directory %s: %s"), dir,
 		    g_strerror(errno));
 		return (NULL);
 	}
@@ -113,8 +115,8 @@ store_open(const char *dir, GError **err)
 	}
 	if (v > SCHEMA_VERSION) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    "%s: written by a newer renraku (schema %d, this one "
-		    "knows %d)", st->path, v, SCHEMA_VERSION);
+		    _("%s: written by a newer renraku (schema %d, this one "
+		    "knows %d)"), st->path, v, SCHEMA_VERSION);
 		goto fail;
 	}
 	if (v == 0) {
@@ -166,7 +168,7 @@ store_check(struct store *st, GError **err)
 	sqlite3_finalize(s);
 	if (r != SQLITE_DONE || found->len > 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    "%s: integrity check failed: %s", st->path,
+		    _("%s: integrity check failed: %s"), st->path,
 		    found->len > 0 ? found->str : sqlite3_errmsg(st->db));
 		g_string_free(found, TRUE);
 		return (FALSE);

@@ -3,6 +3,8 @@
  * the watched mailboxes into the store, then APPEND the drafts the policy
  * says are due.  Nothing here sees libetpan, GMime or SQLite.
  */
+#include <glib/gi18n.h>
+
 #include "sync.h"
 
 #include <stdio.h>
@@ -47,7 +49,7 @@ on_message(guint32 uid, const char *raw, gsize len, void *ctx, GError **err)
 		fprintf(stderr, "\rrenraku: %s: %u/%u%s", f->mailbox, f->done,
 		    f->total, f->done == f->total ? "\n" : "");
 	if (!mail_parse(raw, len, &m, &e)) {
-		log_warning("%s UID %u: %s; skipped", f->mailbox, uid,
+		log_warning(_("%s UID %u: %s; skipped"), f->mailbox, uid,
 		    e->message);
 		g_error_free(e);
 		return (TRUE);
@@ -69,7 +71,7 @@ on_message(guint32 uid, const char *raw, gsize len, void *ctx, GError **err)
 	if (ok && added) {
 		f->new_events++;
 		if (f->r->verbose > 0)
-			printf("%s UID %u: %s %s%s%s\n", f->mailbox, uid,
+			printf(_("%s UID %u: %s %s%s%s\n"), f->mailbox, uid,
 			    ev.platform, event_kind_name(ev.kind),
 			    ev.key != NULL ? " " : "",
 			    ev.key != NULL ? ev.key : "");
@@ -106,7 +108,7 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 	fresh = !found || ms.uidvalidity != mb.uidvalidity;
 	if (!fresh && mb.uidnext != 0 && mb.uidnext - 1 <= ms.last_uid) {
 		if (r->verbose > 0)
-			printf("%s: nothing new\n", mailbox);
+			printf(_("%s: nothing new\n"), mailbox);
 		return (TRUE);
 	}
 	if (!imap_examine(s, mailbox, &mb, err))
@@ -143,7 +145,7 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 		return (FALSE);
 	}
 	if (r->verbose > 0)
-		printf("%s: %u new, %u platform mails, %u new events\n",
+		printf(_("%s: %u new, %u platform mails, %u new events\n"),
 		    mailbox, uids->len, f.platform_mails, f.new_events);
 	g_array_unref(uids);
 	return (TRUE);
@@ -239,7 +241,7 @@ fetch_hash(struct drafter *dr, guint32 uid, char **message_id,
 	g_array_append_val(one, uid);
 	if (imap_fetch(dr->s, one, hash_message, &f, err) && f.hash == NULL)
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "draft UID %u vanished while being read", uid);
+		    _("draft UID %u vanished while being read"), uid);
 	g_array_unref(one);
 	if (message_id != NULL && f.hash != NULL)
 		*message_id = f.message_id;
@@ -396,7 +398,7 @@ adopt(struct drafter *dr, struct thread *t, const struct decision *d,
 		goto out;
 	if (rec.message_id == NULL) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    "%s: a draft for %s in %s has no Message-ID", dr->s ?
+		    _("%s: a draft for %s in %s has no Message-ID"), dr->s ?
 		    dr->acct->host : "", t->id, dr->drafts);
 		goto out;
 	}
@@ -408,7 +410,7 @@ adopt(struct drafter *dr, struct thread *t, const struct decision *d,
 	rv = dr->r->dry_run || store_draft_add(dr->st, t->id, &rec, err) ?
 	    1 : -1;
 	if (rv == 1 && dr->r->verbose > 0)
-		printf("%s: follow-up %u already in %s\n", t->id, c->step,
+		printf(_("%s: follow-up %u already in %s\n"), t->id, c->step,
 		    dr->drafts);
 out:
 	g_free(rec.message_id);
@@ -466,7 +468,7 @@ append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
 	    store_draft_set_state(dr->st, rec.message_id, DRAFT_LIVE,
 	    rec.created, err);
 	if (ok && r->verbose > 0)
-		printf("%s: follow-up %u drafted in %s\n", t->id, c->step,
+		printf(_("%s: follow-up %u drafted in %s\n"), t->id, c->step,
 		    dr->drafts);
 	g_free(rec.message_id);
 	g_free(rec.raw_hash);
@@ -495,11 +497,11 @@ act(struct drafter *dr, struct thread *t, GError **err)
 		return (TRUE);
 	if (d.action == ACTION_REMOVE) {
 		if (r->dry_run)
-			printf("would take back the draft of %s: %s\n", t->id,
+			printf(_("would take back the draft of %s: %s\n"), t->id,
 			    d.why);
 		ok = take_back(dr, live, err);
 		if (ok && r->verbose > 0 && !r->dry_run)
-			printf("%s: draft taken back: %s\n", t->id, d.why);
+			printf(_("%s: draft taken back: %s\n"), t->id, d.why);
 		return (ok);
 	}
 	if (!compose_draft(r, t, &d, d.step_due, &c, err)) {
@@ -510,7 +512,7 @@ act(struct drafter *dr, struct thread *t, GError **err)
 	    strcmp(live->content_hash, c.content_hash) == 0)
 		goto out;	/* nothing changed */
 	if (r->dry_run) {
-		printf("would %s %s step %u (%s)\nSubject: %s\n\n%s\n",
+		printf(_("would %s %s step %u (%s)\nSubject: %s\n\n%s\n"),
 		    d.action == ACTION_REFRESH ? "refresh" : "draft", t->id,
 		    d.step_due, c.template_path, c.subject, c.body);
 		goto out;
@@ -680,7 +682,7 @@ sync_account(const struct run *r, struct store *st,
 	if (ok)
 		ok = draft_due(r, st, s, acct, created, err);
 	if (r->verbose > 0)
-		printf("%s: %u IMAP commands\n", acct->name,
+		printf(_("%s: %u IMAP commands\n"), acct->name,
 		    imap_commands(s) + 1);	/* and LOGOUT */
 	imap_close(s);
 	return (ok);

@@ -1,6 +1,8 @@
 /*
  * template.c: load, check and fill templates.
  */
+#include <glib/gi18n.h>
+
 #include "template.h"
 
 #include <string.h>
@@ -54,25 +56,25 @@ check_line(GString *errors, const char *path, guint line, const char *s,
 
 	while ((o = strstr(s, "{{")) != NULL) {
 		if ((c = strstr(o + 2, "}}")) == NULL) {
-			complain(errors, path, line, "'{{' without '}}'");
+			complain(errors, path, line, _("'{{' without '}}'"));
 			return;
 		}
 		name = g_strstrip(g_strndup(o + 2, (gsize)(c - o - 2)));
 		if (name[0] == '#') {
 			if (!g_strv_contains(template_sections, name + 1))
-				complain(errors, path, line, "unknown section "
-				    "{{%s}}", name);
+				complain(errors, path, line, _("unknown section "
+				    "{{%s}}"), name);
 			g_ptr_array_add(open, g_strdup(name + 1));
 		} else if (name[0] == '/') {
 			if (open->len == 0 || strcmp(open->pdata[open->len -
 			    1], name + 1) != 0)
-				complain(errors, path, line, "{{%s}} closes "
-				    "no open section", name);
+				complain(errors, path, line, _("{{%s}} closes "
+				    "no open section"), name);
 			else
 				g_ptr_array_remove_index(open, open->len - 1);
 		} else if (!g_strv_contains(template_placeholders, name))
-			complain(errors, path, line, "unknown placeholder "
-			    "{{%s}}", name);
+			complain(errors, path, line, _("unknown placeholder "
+			    "{{%s}}"), name);
 		g_free(name);
 		s = c + 2;
 	}
@@ -93,7 +95,7 @@ template_parse(const char *path, const char *text, GError **err)
 	body = g_string_new(NULL);
 	open = g_ptr_array_new_with_free_func(g_free);
 	if (!g_utf8_validate(text, -1, NULL))
-		complain(errors, path, 1, "not UTF-8 text");
+		complain(errors, path, 1, _("not UTF-8 text"));
 	lines = g_strsplit(text, "\n", -1);
 	for (i = 0; errors->len == 0 && lines[i] != NULL; i++) {
 		char	*l = lines[i], *colon;
@@ -115,32 +117,32 @@ template_parse(const char *path, const char *text, GError **err)
 			continue;
 		}
 		if ((colon = strchr(l, ':')) == NULL) {
-			complain(errors, path, i + 1, "expected 'Subject: "
-			    "...' and a blank line before the body");
+			complain(errors, path, i + 1, _("expected 'Subject: "
+			    "...' and a blank line before the body"));
 			continue;
 		}
 		*colon = '\0';
 		if (g_ascii_strcasecmp(g_strstrip(l), "Subject") != 0) {
-			complain(errors, path, i + 1, "unknown header '%s' "
-			    "(only Subject)", l);
+			complain(errors, path, i + 1, _("unknown header '%s' "
+			    "(only Subject)"), l);
 			continue;
 		}
 		g_free(t->subject);
 		t->subject = g_strdup(g_strstrip(colon + 1));
 		check_line(errors, path, i + 1, t->subject, open);
 		if (open->len > 0)
-			complain(errors, path, i + 1, "sections cannot be "
-			    "used in the Subject");
+			complain(errors, path, i + 1, _("sections cannot be "
+			    "used in the Subject"));
 	}
 	g_strfreev(lines);
 	if (errors->len == 0 && open->len > 0)
-		complain(errors, path, opened_at, "section {{#%s}} is not "
-		    "closed", (char *)open->pdata[open->len - 1]);
+		complain(errors, path, opened_at, _("section {{#%s}} is not "
+		    "closed"), (char *)open->pdata[open->len - 1]);
 	if (errors->len == 0 && t->subject == NULL)
-		complain(errors, path, 1, "no Subject: line");
+		complain(errors, path, 1, _("no Subject: line"));
 	else if (errors->len == 0 && in_header)
-		complain(errors, path, i, "no body: a blank line must follow "
-		    "the headers");
+		complain(errors, path, i, _("no body: a blank line must follow "
+		    "the headers"));
 	g_ptr_array_unref(open);
 	/* drop trailing blank lines, keep one line end */
 	while (body->len > 1 && body->str[body->len - 1] == '\n' &&
@@ -194,7 +196,7 @@ template_load(const char *const *dirs, const char *platform,
 
 	if ((path = template_find(dirs, platform, name)) == NULL) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "template %s.txt not found", name);
+		    _("template %s.txt not found"), name);
 		return (NULL);
 	}
 	if (!g_file_get_contents(path, &text, NULL, &e)) {

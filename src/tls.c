@@ -1,6 +1,8 @@
 /*
  * tls.c: verify a server's certificate chain and host name with GnuTLS.
  */
+#include <glib/gi18n.h>
+
 #include "tls.h"
 
 #include <gnutls/gnutls.h>
@@ -61,7 +63,7 @@ tls_verify_chain(GBytes *const *chain, guint n, const char *host,
 
 	if (n == 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "%s: the server sent no certificate", host);
+		    _("%s: the server sent no certificate"), host);
 		goto out;
 	}
 	crt = g_new0(gnutls_x509_crt_t, n);
@@ -88,7 +90,7 @@ tls_verify_chain(GBytes *const *chain, guint n, const char *host,
 		r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0);
 	if (r <= 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    "cannot load trusted certificates from %s",
+		    _("cannot load trusted certificates from %s"),
 		    ca_file != NULL ? ca_file : "the system store");
 		goto out;
 	}
@@ -103,7 +105,7 @@ tls_verify_chain(GBytes *const *chain, guint n, const char *host,
 		if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
 			names = cert_names(crt[0]);
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    "%s: server certificate rejected: %s%s%s%s", host,
+		    _("%s: server certificate rejected: %s%s%s%s"), host,
 		    out.data != NULL ? g_strstrip((char *)out.data) :
 		    "not trusted", names != NULL ? " It is issued for " : "",
 		    names != NULL ? names : "", names != NULL ? "." : "");
@@ -115,7 +117,7 @@ tls_verify_chain(GBytes *const *chain, guint n, const char *host,
 	goto out;
 bad_cert:
 	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-	    "%s: server certificate rejected: it cannot be read", host);
+	    _("%s: server certificate rejected: it cannot be read"), host);
 out:
 	if (tl != NULL)
 		gnutls_x509_trust_list_deinit(tl, 1);

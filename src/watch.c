@@ -1,6 +1,8 @@
 /*
  * watch.c: an IDLE loop around sync_run().
  */
+#include <glib/gi18n.h>
+
 #include "watch.h"
 
 #include <signal.h>
@@ -76,7 +78,7 @@ watch_run(struct run *r, struct store *st, guint interval,
 			    r->verbose > 1, NULL, &e);
 			if (s == NULL || !imap_examine(s, acct->mailboxes[0],
 			    &mb, &e)) {
-				log_error("watch: %s; again in %u s",
+				log_error(_("watch: %s; again in %u s"),
 				    e->message, backoff);
 				g_clear_error(&e);
 				imap_close(s);
@@ -87,14 +89,14 @@ watch_run(struct run *r, struct store *st, guint interval,
 			}
 			backoff = 5;
 			if (r->verbose > 0)
-				printf("watching %s of %s\n",
+				printf(_("watching %s of %s\n"),
 				    acct->mailboxes[0], acct->name);
 		}
 		n = imap_idle(s, interval, &e);
 		if (n == -2)
 			nap(interval);	/* no IDLE here: poll */
 		else if (n == -1) {
-			log_error("watch: %s; reconnecting", e->message);
+			log_error(_("watch: %s; reconnecting"), e->message);
 			g_clear_error(&e);
 			imap_close(s);
 			s = NULL;
