@@ -197,8 +197,8 @@ doctor_run(struct run *r, const char *path, FILE *out, GError **err)
 		g_clear_error(&e);
 		goto out;
 	}
-	ok(&dc, "config", _("%s (%u account%s)"), path, cfg->accounts->len,
-	    cfg->accounts->len == 1 ? "" : "s");
+	ok(&dc, "config", ngettext("%s (%u account)", "%s (%u accounts)",
+	    cfg->accounts->len), path, cfg->accounts->len);
 	r->cfg = cfg;
 	r->cal = &cfg->cal;
 	tdirs = run_template_dirs(cfg);
@@ -243,7 +243,8 @@ out:
 		fprintf(out, _("all checks passed\n"));
 		return (TRUE);
 	}
-	g_set_error(err, RENRAKU_ERROR, dc.first_code, _("doctor: %u check%s "
-	    "failed"), dc.failed, dc.failed == 1 ? "" : "s");
+	g_set_error(err, RENRAKU_ERROR, dc.first_code, ngettext("doctor: %u "
+	    "check failed", "doctor: %u checks failed", dc.failed),
+	    dc.failed);
 	return (FALSE);
 }

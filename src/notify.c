@@ -82,12 +82,13 @@ summary(GPtrArray *created)
 	GString	*s = g_string_new(NULL);
 	guint	 i;
 
-	g_string_append_printf(s, "renraku: %u new draft%s in Drafts\n",
-	    created->len, created->len == 1 ? "" : "s");
+	g_string_append_printf(s, ngettext("renraku: %u new draft in Drafts\n",
+	    "renraku: %u new drafts in Drafts\n", created->len),
+	    created->len);
 	for (i = 0; i < created->len; i++) {
 		const struct created *c = created->pdata[i];
 
-		g_string_append_printf(s, "%s step %u: %s (%s)\n", c->thread,
+		g_string_append_printf(s, _("%s step %u: %s (%s)\n"), c->thread,
 		    c->step, c->subject, c->client != NULL ? c->client : "?");
 	}
 	return (g_string_free(s, FALSE));

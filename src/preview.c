@@ -82,12 +82,14 @@ templates_check(const struct run *r, FILE *out, GError **err)
 	}
 	g_strfreev(ids);
 	g_hash_table_unref(seen);
-	fprintf(out, _("%u template file%s checked, %u broken\n"), checked,
-	    checked == 1 ? "" : "s", broken);
+	fprintf(out, ngettext("%u template file checked, %u broken\n",
+	    "%u template files checked, %u broken\n", checked), checked,
+	    broken);
 	if (broken > 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    _("%u broken template%s: no draft is made from them until "
-		    "fixed"), broken, broken == 1 ? "" : "s");
+		    ngettext("%u broken template: no draft is made from it "
+		    "until it is fixed", "%u broken templates: no draft is made "
+		    "from them until they are fixed", broken), broken);
 		return (FALSE);
 	}
 	return (TRUE);

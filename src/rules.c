@@ -356,7 +356,7 @@ add_problem(struct loader *l, gboolean warning, int line, const char *group,
 		g_string_append_printf(s, ":%d", line);
 	g_string_append(s, ": ");
 	if (warning)
-		g_string_append(s, "warning: ");
+		g_string_append(s, _("warning: "));
 	if (group != NULL)
 		g_string_append_printf(s, "[%s]%s%s: ", group,
 		    key != NULL ? " " : "", key != NULL ? key : "");
@@ -826,8 +826,8 @@ load_all(const char *const *dirs, GString *errors, GPtrArray *problems,
 	g_ptr_array_free(names, TRUE);
 	g_hash_table_unref(files);
 	if (errors->len == 0 && r->platforms->len == 0) {
-		g_string_append(errors, "no platform rules found (looked for "
-		    "*.rules files)");
+		g_string_append(errors, _("no platform rules found (looked for "
+		    "*.rules files)"));
 		(*nerrors)++;
 	}
 	return (r);
@@ -870,8 +870,8 @@ rules_check(const char *const *dirs, FILE *out, GError **err)
 		ok = FALSE;
 	} else if (nerrors > 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    _("%u error%s in rules files"), nerrors,
-		    nerrors == 1 ? "" : "s");
+		    ngettext("%u error in rules files",
+		    "%u errors in rules files", nerrors), nerrors);
 		ok = FALSE;
 	}
 	rules_free(r);

@@ -312,8 +312,9 @@ status_print(const struct run *r, struct store *st, FILE *out, GError **err)
 			g_free(last);
 		}
 		if (d.anchor != 0)
-			fprintf(out, _("%u business day%s silent: "),
-			    d.days_silent, d.days_silent == 1 ? "" : "s");
+			fprintf(out, ngettext("%u business day silent: ",
+			    "%u business days silent: ", d.days_silent),
+			    d.days_silent);
 		print_next(out, t, &d);
 		fputs(tty && *colour(d.phase, &d) != '\0' ? "\033[0m\n" : "\n",
 		    out);

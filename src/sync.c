@@ -723,7 +723,7 @@ sync_run(const struct run *r, struct store *st, GError **err)
 		else
 			g_string_append_c(msgs, '\n');
 		if (r->cfg->accounts->len > 1)
-			g_string_append_printf(msgs, "account %s: ",
+			g_string_append_printf(msgs, _("account %s: "),
 			    acct->name);
 		g_string_append(msgs, e->message);
 		if (worst < 0 || severity(e->code) > severity(worst))
