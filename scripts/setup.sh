@@ -4,7 +4,8 @@
 
 PACKAGES="libetpan-dev libgmime-3.0-dev libcurl4-gnutls-dev libgnutls28-dev
 libglib2.0-dev libjson-glib-dev libsqlite3-dev libcmocka-dev dovecot-imapd
-autoconf automake libtool pkg-config make gcc python3 openssl mandoc"
+autoconf automake libtool pkg-config make gcc python3 openssl mandoc
+gettext autopoint locales"
 
 install_packages() {
 	missing=""

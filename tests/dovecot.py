@@ -269,3 +269,36 @@ def dated(raw, when):
              if not l.lower().startswith(b'date:')]
     lines.append(b'Date: ' + email.utils.format_datetime(when).encode())
     return b'\r\n'.join(lines) + sep + body
+
+
+def ja_env(env, tmp):
+    """'env' plus what renraku needs to speak Japanese in a test.
+
+    The ja_JP.UTF-8 locale is generated under 'tmp' with localedef when the
+    machine lacks it (LOCPATH), and the catalogue built in po/ is put where
+    RENRAKU_LOCALEDIR finds it.  Returns None if neither can be had.
+    """
+    env = dict(env)
+    env.pop('LC_ALL', None)
+    env.pop('LANGUAGE', None)
+    env['LANG'] = 'ja_JP.UTF-8'
+    have = subprocess.run(['locale', '-a'], capture_output=True,
+                          text=True).stdout.lower()
+    if 'ja_jp.utf8' not in have:
+        loc = os.path.join(tmp, 'locale')
+        os.makedirs(loc, exist_ok=True)
+        r = subprocess.run(['localedef', '-i', 'ja_JP', '-f', 'UTF-8',
+                            os.path.join(loc, 'ja_JP.UTF-8')],
+                           capture_output=True)
+        if not os.path.isdir(os.path.join(loc, 'ja_JP.UTF-8')):
+            return None
+        env['LOCPATH'] = loc
+    build = os.environ.get('TOP_BUILDDIR', os.environ.get('TOP_SRCDIR', '.'))
+    gmo = os.path.join(build, 'po', 'ja.gmo')
+    if not os.path.exists(gmo):
+        return None
+    cat = os.path.join(tmp, 'catalogue', 'ja', 'LC_MESSAGES')
+    os.makedirs(cat, exist_ok=True)
+    shutil.copy(gmo, os.path.join(cat, 'renraku.mo'))
+    env['RENRAKU_LOCALEDIR'] = os.path.join(tmp, 'catalogue')
+    return env

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""renraku speaks Japanese to a Japanese locale and English otherwise.
+
+--help, status, a configuration error and a certificate error are run under
+LANG=ja_JP.UTF-8 (the locale is generated if the machine lacks it) and under
+LANG=C: Japanese in the first, none in the second.  The catalogue is
+complete (msgfmt --check --statistics), and every user-visible string in
+src/ is marked for translation (scripts/i18n-lint).
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dovecot  # noqa: E402
+from tap import ok, done  # noqa: E402
+
+RENRAKU = os.environ.get('RENRAKU', 'src/renraku')
+TOP = os.environ.get('TOP_SRCDIR', '.')
+JAPANESE = re.compile('[\u3040-\u30ff\u4e00-\u9fff]')
+
+r = subprocess.run(['msgfmt', '--check', '--statistics', '-o', os.devnull,
+                    os.path.join(TOP, 'po', 'ja.po')],
+                   capture_output=True, text=True)
+stats = r.stderr.strip()
+ok(r.returncode == 0 and re.fullmatch(r'\d+ translated messages?\.', stats)
+   is not None, 'ja.po: every message translated, none fuzzy (%s)' % stats,
+   r.stderr)
+
+srcs = sorted(os.path.join(TOP, 'src', f)
+              for f in os.listdir(os.path.join(TOP, 'src'))
+              if f.endswith('.c'))
+r = subprocess.run([os.path.join(TOP, 'scripts', 'i18n-lint')] + srcs,
+                   capture_output=True, text=True)
+ok(r.returncode == 0, 'every user-visible string is marked for translation',
+   r.stdout)
+with open(os.path.join(TOP, 'po', 'POTFILES.in')) as f:
+    listed = set(l.strip() for l in f if l.strip() and l[0] != '#')
+marked = set('src/' + os.path.basename(p) for p in srcs
+             if re.search(r'\b(N?_|ngettext)\(', open(p).read()))
+ok(marked <= listed, 'POTFILES.in lists every file with marked strings',
+   sorted(marked - listed))
+
+srv = dovecot.Dovecot(cert_san='DNS:mail.other.example')
+srv.start()
+tmp = tempfile.mkdtemp(prefix='renraku-i18n-')
+try:
+    c_env = dict(os.environ, LANG='C', LC_ALL='', LANGUAGE='',
+                 RENRAKU_DATADIR=TOP, XDG_CONFIG_HOME=os.path.join(tmp, 'x'))
+    ja = dovecot.ja_env(c_env, tmp)
+    ok(ja is not None, 'a Japanese locale can be had (generated if need be)')
+    good = srv.renraku_config(os.path.join(tmp, 'good'),
+                              os.path.join(tmp, 'state'))
+    bad = os.path.join(tmp, 'bad')
+    with open(bad, 'w') as f:
+        f.write('[general]\nyour_name = x\ntimeout = soon\n')
+    cases = [
+        ('--help', [RENRAKU, '--help'], 0),
+        ('sync --help', [RENRAKU, 'sync', '--help'], 0),
+        ('status', [RENRAKU, '-c', good, 'status'], 0),
+        ('a config error', [RENRAKU, '-c', bad, 'status'], 78),
+        ('a certificate error', [RENRAKU, '-c', good, 'sync'], 75),
+    ]
+    for name, cmd, want in cases:
+        for lang, env in (('ja_JP.UTF-8', ja), ('C', c_env)):
+            if env is None:
+                ok(False, '%s under LANG=%s' % (name, lang), 'no locale')
+                continue
+            r = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                               timeout=60)
+            out = r.stdout + r.stderr
+            has = JAPANESE.search(out) is not None
+            ok(r.returncode == want and has == (lang != 'C'),
+               '%s under LANG=%s: %s' % (name, lang, 'Japanese' if lang != 'C'
+                                         else 'plain English'),
+               (r.returncode, out[:1500]))
+finally:
+    srv.cleanup()
+    subprocess.run(['rm', '-rf', tmp])
+done()
