@@ -124,7 +124,8 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 	uids = imap_search(s, last + 1, domains, fresh ? &since : NULL, err);
 	if (uids == NULL)
 		return (FALSE);
-	if (!store_begin(st, err)) {
+	/* a dry run keeps the account's one transaction open, to roll back */
+	if (!r->dry_run && !store_begin(st, err)) {
 		g_array_unref(uids);
 		return (FALSE);
 	}
@@ -139,8 +140,9 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 	f.total = uids->len;
 	if (!imap_fetch(s, uids, on_message, &f, err) ||
 	    !store_mailbox_set(st, acct->name, mailbox, FALSE, &ms, err) ||
-	    !store_commit(st, err)) {
-		store_rollback(st);
+	    (!r->dry_run && !store_commit(st, err))) {
+		if (!r->dry_run)
+			store_rollback(st);
 		g_array_unref(uids);
 		return (FALSE);
 	}
@@ -674,6 +676,11 @@ sync_account(const struct run *r, struct store *st,
 	    err);
 	if (s == NULL)
 		return (FALSE);
+	/* a dry run reads and decides inside one transaction it undoes */
+	if (r->dry_run && !store_begin(st, err)) {
+		imap_close(s);
+		return (FALSE);
+	}
 	domains = rules_sender_domains(r->rules);
 	for (i = 0; ok && acct->mailboxes[i] != NULL; i++)
 		ok = sync_mailbox(r, st, s, acct, acct->mailboxes[i],
@@ -681,6 +688,8 @@ sync_account(const struct run *r, struct store *st,
 	g_strfreev(domains);
 	if (ok)
 		ok = draft_due(r, st, s, acct, created, err);
+	if (r->dry_run)
+		store_rollback(st);
 	if (r->verbose > 0)
 		printf(_("%s: %u IMAP commands\n"), acct->name,
 		    imap_commands(s) + 1);	/* and LOGOUT */

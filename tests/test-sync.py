@@ -235,6 +235,9 @@ try:
     r = run(cfg2, 'sync', '--dry-run', now='2026-12-17T09:00:00+09:00')
     ok(r.returncode == 0 and 'would draft crowdworks/63712345' in r.stdout,
        'STARTTLS with a verified certificate syncs', r.stderr)
+    r = run(cfg2, 'status')
+    ok(r.returncode == 0 and 'no threads yet' in r.stdout,
+       'a dry run leaves the state as it was', r.stdout)
 finally:
     srv.cleanup()
 done()
