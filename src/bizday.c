@@ -447,6 +447,23 @@ bizday_format(const GDate *d, char *buf, gsize n)
 }
 
 char *
+bizday_format_local(const GDate *d)
+{
+	GTimeZone	*tz = g_time_zone_new_offset(9 * 3600);
+	GDateTime	*t;
+	char		*s;
+
+	t = g_date_time_new(tz, g_date_get_year(d), g_date_get_month(d),
+	    g_date_get_day(d), 12, 0, 0);
+	/* TRANSLATORS: a day, for g_date_time_format(); in Japanese
+	   "%-m月%-d日（%a）" */
+	s = g_date_time_format(t, _("%b %-d (%a)"));
+	g_date_time_unref(t);
+	g_time_zone_unref(tz);
+	return (s);
+}
+
+char *
 bizday_format_ja(const GDate *d)
 {
 	static const char *const wday[] = { "", "月", "火", "水", "木", "金",

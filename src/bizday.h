@@ -67,6 +67,12 @@ void		bizday_add(const struct bizcal *cal, GDate *d, guint n);
 /* 'd' written "2026-12-09 (Wed)"; into buf of size n. */
 void		bizday_format(const GDate *d, char *buf, gsize n);
 
+/*
+ * 'd' in the user's language, as status shows it: "Dec 9 (Wed)", or
+ * "12月9日（水）" in Japanese (the format is translated).  Allocated.
+ */
+char		*bizday_format_local(const GDate *d);
+
 /* 'd' written the Japanese way, "11月27日（金）"; allocated. */
 char		*bizday_format_ja(const GDate *d);
 

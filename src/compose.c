@@ -41,21 +41,6 @@ advice(enum phase phase)
 	}
 }
 
-/* A day in the user's language, as status writes it. */
-static char *
-memo_date(gint64 t)
-{
-	GTimeZone	*tz = g_time_zone_new_offset(9 * 3600);
-	GDateTime	*u = g_date_time_new_from_unix_utc(t);
-	GDateTime	*j = g_date_time_to_timezone(u, tz);
-	char		*s = g_date_time_format(j, _("%b %-d (%a)"));
-
-	g_date_time_unref(j);
-	g_date_time_unref(u);
-	g_time_zone_unref(tz);
-	return (s);
-}
-
 gboolean
 compose_draft(const struct run *r, const struct thread *t,
     const struct decision *d, guint step, struct composed *c,
@@ -100,8 +85,7 @@ compose_draft(const struct run *r, const struct thread *t,
 	body = g_string_new(msg);
 	g_free(msg);
 	if (!c->to_user) {
-		char *when = memo_date(d->has_client ? d->last_client :
-		    d->anchor);
+		char *when = bizday_format_local(&last);
 
 		g_string_append(body, "\n――――――――――――――――――――――――――――――\n");
 		g_string_append(body, _("renraku note (delete it, from the "

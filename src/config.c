@@ -494,3 +494,19 @@ config_password_free(char *password)
 	explicit_bzero(password, strlen(password));
 	g_free(password);
 }
+
+gboolean
+config_url_allowed(const char *url)
+{
+	static const char *const loopback[] = { "http://127.0.0.1:",
+	    "http://127.0.0.1/", "http://localhost:", "http://localhost/",
+	    "http://[::1]:", "http://[::1]/", NULL };
+	guint	i;
+
+	if (g_str_has_prefix(url, "https://"))
+		return (TRUE);
+	for (i = 0; loopback[i] != NULL; i++)
+		if (g_str_has_prefix(url, loopback[i]))
+			return (TRUE);
+	return (FALSE);
+}

@@ -84,6 +84,12 @@ char		*config_password(const struct account *acct, GError **err);
 void		 config_password_free(char *password);
 
 /*
+ * Whether renraku may send to 'url': https://, or http:// to this machine
+ * only (127.0.0.1, [::1], localhost), since nothing else is private.
+ */
+gboolean	 config_url_allowed(const char *url);
+
+/*
  * Run 'command' (the value of 'key' of account 'account') with /bin/sh and
  * return the first line it printed, allocated (free with
  * config_password_free), or NULL with err set (RENRAKU_ERROR_CONFIG)

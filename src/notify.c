@@ -127,23 +127,6 @@ run_command(const char *command, const char *input, GError **err)
 	return (ok);
 }
 
-/* http:// only to this machine; anything else must be https://. */
-static gboolean
-url_allowed(const char *url)
-{
-	static const char *const loopback[] = { "http://127.0.0.1:",
-	    "http://127.0.0.1/", "http://localhost:", "http://localhost/",
-	    "http://[::1]:", "http://[::1]/", NULL };
-	guint	i;
-
-	if (g_str_has_prefix(url, "https://"))
-		return (TRUE);
-	for (i = 0; loopback[i] != NULL; i++)
-		if (g_str_has_prefix(url, loopback[i]))
-			return (TRUE);
-	return (FALSE);
-}
-
 static size_t
 discard(char *p, size_t size, size_t n, void *ctx)
 {
@@ -158,7 +141,7 @@ post_json(const char *url, const char *json, guint timeout, GError **err)
 	CURLcode		 rc;
 	long			 status = 0;
 
-	if (!url_allowed(url)) {
+	if (!config_url_allowed(url)) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
 		    _("notify_url: '%s' must be https:// (http:// only to "
 		    "this machine)"), url);

@@ -97,15 +97,6 @@ collect(char *p, size_t size, size_t n, void *ctx)
 	return (size * n);
 }
 
-/* http:// only to this machine; anything else must be https://. */
-static gboolean
-url_allowed(const char *url)
-{
-	return (g_str_has_prefix(url, "https://") ||
-	    g_str_has_prefix(url, "http://127.0.0.1:") ||
-	    g_str_has_prefix(url, "http://localhost:"));
-}
-
 char *
 oauth_token(const struct account *acct, const char *state_dir, gint64 now,
     gboolean refresh, guint timeout, GError **err)
@@ -123,7 +114,7 @@ oauth_token(const struct account *acct, const char *state_dir, gint64 now,
 	path = cache_path(acct, state_dir);
 	if (!refresh && (token = cache_read(path, now)) != NULL)
 		goto out;
-	if (!url_allowed(acct->oauth2_token_url)) {
+	if (!config_url_allowed(acct->oauth2_token_url)) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
 		    _("account %s: oauth2_token_url must be https://"),
 		    acct->name);

@@ -12,24 +12,6 @@
 #include "bizday.h"
 #include "policy.h"
 
-/* A day in the user's language ("Dec 9 (Wed)", "12月9日（水）"). */
-static char *
-date_str(const GDate *d)
-{
-	GTimeZone	*tz = g_time_zone_new_offset(9 * 3600);
-	GDateTime	*t;
-	char		*s;
-
-	t = g_date_time_new(tz, g_date_get_year(d), g_date_get_month(d),
-	    g_date_get_day(d), 12, 0, 0);
-	/* TRANSLATORS: a day in status: g_date_time_format(), e.g.
-	   "%-m月%-d日（%a）" */
-	s = g_date_time_format(t, _("%b %-d (%a)"));
-	g_date_time_unref(t);
-	g_time_zone_unref(tz);
-	return (s);
-}
-
 /* A Unix time's day in Japan, in the user's language; allocated. */
 static char *
 day(gint64 t)
@@ -38,7 +20,7 @@ day(gint64 t)
 
 	g_date_clear(&d, 1);
 	bizday_jst_date(t, &d);
-	return (date_str(&d));
+	return (bizday_format_local(&d));
 }
 
 /* What renraku did or will do for the thread, in words. */
@@ -83,13 +65,13 @@ print_next(FILE *out, const struct thread *t, const struct decision *d)
 	if (live != NULL || d->made > 0)
 		fprintf(out, "; ");
 	if (d->snoozed) {
-		b = date_str(&d->next_date);
+		b = bizday_format_local(&d->next_date);
 		fprintf(out, _("snoozed until %s"), b);
 		g_free(b);
 	} else if (d->step_due > 0)
 		fprintf(out, _("follow-up %u due now (next sync)"), d->step_due);
 	else if (d->next_step > 0 && g_date_valid(&d->next_date)) {
-		b = date_str(&d->next_date);
+		b = bizday_format_local(&d->next_date);
 		fprintf(out, _("follow-up %u due %s (%s)"), d->next_step, b,
 		    _(d->why));
 		g_free(b);
