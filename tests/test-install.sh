@@ -117,8 +117,10 @@ ok "make uninstall DESTDIR=... removes every file" sh -c '
 # find what it installed without help.
 prefix=$tmp/prefix
 build() {
-	(cd "$TOP_BUILDDIR" &&
-	    $MAKE distdir distdir="$tmp/src" top_distdir="$tmp/src") &&
+	# a relative distdir: gettext's po/Makefile cannot take an absolute one
+	(cd "$TOP_BUILDDIR" && rm -rf renraku-install-test &&
+	    $MAKE distdir distdir=renraku-install-test >/dev/null &&
+	    mv renraku-install-test "$tmp/src") &&
 	mkdir "$tmp/build" && cd "$tmp/build" &&
 	"$tmp/src/configure" -q --prefix="$prefix" \
 	    --with-systemduserunitdir="$prefix/lib/systemd/user" \
