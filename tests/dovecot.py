@@ -293,9 +293,15 @@ def ja_env(env, tmp):
         if not os.path.isdir(os.path.join(loc, 'ja_JP.UTF-8')):
             return None
         env['LOCPATH'] = loc
-    build = os.environ.get('TOP_BUILDDIR', os.environ.get('TOP_SRCDIR', '.'))
-    gmo = os.path.join(build, 'po', 'ja.gmo')
-    if not os.path.exists(gmo):
+    # gettext's po/Makefile builds ja.gmo in the source tree (a tarball
+    # ships it), so a VPATH build such as distcheck has none of its own
+    gmo = None
+    for top in (os.environ.get('TOP_BUILDDIR'), os.environ.get('TOP_SRCDIR'),
+                '.'):
+        if top and os.path.exists(os.path.join(top, 'po', 'ja.gmo')):
+            gmo = os.path.join(top, 'po', 'ja.gmo')
+            break
+    if gmo is None:
         return None
     cat = os.path.join(tmp, 'catalogue', 'ja', 'LC_MESSAGES')
     os.makedirs(cat, exist_ok=True)

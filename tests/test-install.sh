@@ -60,9 +60,11 @@ done
 ok "every template and platform rules file is installed ($#)" \
 	files_present "$@"
 ok "the man pages are installed" files_present \
-	"$INST_MANDIR/man1/renraku.1" "$INST_MANDIR/man5/renraku.conf.5"
+	"$INST_MANDIR/man1/renraku.1" "$INST_MANDIR/man5/renraku.conf.5" \
+	"$INST_MANDIR/ja/man1/renraku.1" "$INST_MANDIR/ja/man5/renraku.conf.5"
 ok "the man pages name the installed data directory" sh -c '
-	for m in "$1/man1/renraku.1" "$1/man5/renraku.conf.5"; do
+	for m in "$1/man1/renraku.1" "$1/man5/renraku.conf.5" \
+	    "$1/ja/man1/renraku.1" "$1/ja/man5/renraku.conf.5"; do
 		grep -q -F "$2/templates" "$m" || exit 1
 		! grep -q "@[a-z]*@" "$m" || exit 1
 	done' sh "$dest$INST_MANDIR" "$INST_PKGDATADIR"

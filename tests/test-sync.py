@@ -13,6 +13,7 @@ import email
 import email.policy
 import fcntl
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -64,6 +65,13 @@ except Exception as e:  # noqa: BLE001
 
 ja = dovecot.ja_env(os.environ, srv.dir)
 ok(ja is not None, 'a Japanese locale and catalogue for the drafts\' note')
+
+
+def said(en, jp):
+    """What sync prints: in Japanese when it runs under ja_JP.UTF-8."""
+    return jp if ja else en
+
+
 try:
     # Seed: CrowdWorks message on Wed 2 Dec (5 business days before Wed 9
     # Dec), Lancers comment on Tue 8 Dec (yesterday), an ordinary mail, a
@@ -133,8 +141,9 @@ try:
     r = run(cfg, '-v', 'sync')
     ok(r.returncode == 0 and len(drafts()) == 1,
        'a second sync adds nothing', r.stderr)
-    n = [int(l.split()[1]) for l in r.stdout.splitlines()
-         if l.startswith('main: ') and l.endswith(' IMAP commands')]
+    n = [int(m.group(1) or m.group(2)) for m in
+         (re.fullmatch(r'main: (?:(\d+) IMAP commands|IMAP コマンド(\d+)回)', l)
+          for l in r.stdout.splitlines()) if m]
     ok(n and n[0] <= 6, 'a sync with nothing new sends at most 6 IMAP '
        'commands (STATUS, not SELECT)', r.stdout)
 
@@ -170,7 +179,9 @@ try:
 
     # Two days later the Lancers client has been silent 3 business days.
     r = run(cfg, 'sync', '--dry-run', now='2026-12-11T09:00:00+09:00')
-    ok(r.returncode == 0 and 'would draft lancers/5561234 step 1' in
+    ok(r.returncode == 0 and said('would draft lancers/5561234 step 1',
+                                  '予定（draft）: lancers/5561234 '
+                                  'フォローアップ1回目') in
        r.stdout and len(drafts()) == 1,
        '--dry-run shows the due draft and appends nothing', r.stdout)
     r = run(cfg, 'sync', now='2026-12-11T09:00:00+09:00')
@@ -203,15 +214,16 @@ try:
     with open(os.path.join(state, 'lock'), 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         r = run(cfg, 'sync')
-    ok(r.returncode == 75 and 'another renraku sync is running' in r.stderr,
+    ok(r.returncode == 75 and said('another renraku sync is running',
+                                   '別の renraku sync が実行中です') in r.stderr,
        'a second sync while one runs exits 75', (r.returncode, r.stderr))
 
     # A dead server: exit 75, message on stderr, nothing on stdout.
     dead = srv.renraku_config(os.path.join(srv.dir, 'dead'), state,
                               port=str(dovecot.free_port()))
     r = run(dead, 'sync')
-    ok(r.returncode == 75 and 'cannot connect' in r.stderr and
-       r.stdout == '', 'an unreachable server exits 75',
+    ok(r.returncode == 75 and said('cannot connect', '接続できません') in
+       r.stderr and r.stdout == '', 'an unreachable server exits 75',
        (r.returncode, r.stderr))
 
     # The password never shows, not even in the protocol trace.
@@ -224,7 +236,7 @@ try:
     bad = srv.renraku_config(os.path.join(srv.dir, 'badpw'), state,
                              password_command='echo wrong')
     r = run(bad, 'sync')
-    ok(r.returncode == 78 and 'login' in r.stderr and
+    ok(r.returncode == 78 and said('login', 'ログイン') in r.stderr and
        'wrong' not in r.stderr, 'a rejected login exits 78',
        (r.returncode, r.stderr))
 
@@ -233,7 +245,9 @@ try:
     cfg2 = srv.renraku_config(os.path.join(srv.dir, 'config2'), st2,
                               security='starttls')
     r = run(cfg2, 'sync', '--dry-run', now='2026-12-17T09:00:00+09:00')
-    ok(r.returncode == 0 and 'would draft crowdworks/63712345' in r.stdout,
+    ok(r.returncode == 0 and said('would draft crowdworks/63712345',
+                                  '予定（draft）: crowdworks/63712345') in
+       r.stdout,
        'STARTTLS with a verified certificate syncs', r.stderr)
     r = run(cfg2, 'status')
     ok(r.returncode == 0 and 'no threads yet' in r.stdout,
