@@ -207,6 +207,24 @@ trace(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
 	    len > 0 && buf[len - 1] == '\n' ? "" : "...\n");
 }
 
+/*
+ * libetpan reports every read and write here.  One that failed (timed
+ * out, reset) cancels the stream, so that every later read or write fails
+ * at once: libetpan hands its caller the bytes it got before a failed read
+ * and lets it read again, and a stall mid-literal would otherwise cost the
+ * timeout twice.  With -v -v (ctx not NULL) the protocol goes to stderr.
+ */
+static void
+on_stream(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
+{
+	if ((type == MAILSTREAM_LOG_TYPE_ERROR_RECEIVED ||
+	    type == MAILSTREAM_LOG_TYPE_ERROR_SENT) &&
+	    imap->imap_stream != NULL)
+		mailstream_cancel(imap->imap_stream);
+	if (ctx != NULL)
+		trace(imap, type, buf, len, ctx);
+}
+
 struct imap *
 imap_open(const struct account *acct, const char *password, guint timeout,
     gboolean trace_on, GError **err)
@@ -223,8 +241,7 @@ imap_open(const struct account *acct, const char *password, guint timeout,
 	s->host = g_strdup(acct->host);
 	s->imap = mailimap_new(0, NULL);
 	mailimap_set_timeout(s->imap, timeout);
-	if (trace_on)
-		mailimap_set_logger(s->imap, trace, NULL);
+	mailimap_set_logger(s->imap, on_stream, trace_on ? s : NULL);
 
 	if ((fd = tcp_connect(acct->host, acct->port, timeout, err)) == -1)
 		goto fail;

@@ -231,11 +231,16 @@ set_state(struct drafter *dr, struct thread_draft *d, enum draft_state s,
 	    err));
 }
 
+static gboolean	take_back_again(struct drafter *, struct thread_draft *,
+		    GArray *, GError **);
+
 /*
  * Learn what became of the thread's drafts since the last run: a pending
  * one that never arrived is forgotten; one that left Drafts was sent (the
  * user made that step); one whose bytes changed, or that was replaced by
  * a copy carrying our thread header, was edited and is the user's now.
+ * A take-back that a run did not finish (the connection broke, it was
+ * killed) is finished here.
  */
 static gboolean
 reconcile(struct drafter *dr, struct thread *t, GError **err)
@@ -250,12 +255,15 @@ reconcile(struct drafter *dr, struct thread *t, GError **err)
 		char	*hash;
 
 		if (d->state != DRAFT_PENDING && d->state != DRAFT_LIVE &&
-		    d->state != DRAFT_EDITED)
+		    d->state != DRAFT_EDITED && d->state != DRAFT_REMOVING)
 			continue;
 		if ((ours = find(dr, "Message-ID", d->message_id, err)) ==
 		    NULL)
 			goto out;
-		if (d->state == DRAFT_PENDING) {
+		if (d->state == DRAFT_REMOVING) {
+			if (!take_back_again(dr, d, ours, err))
+				goto out;
+		} else if (d->state == DRAFT_PENDING) {
 			if (ours->len > 0) {
 				if (!set_state(dr, d, DRAFT_LIVE, err))
 					goto out;
@@ -323,14 +331,43 @@ take_back(struct drafter *dr, struct thread_draft *d, GError **err)
 		ok = set_state(dr, d, DRAFT_EDITED, err);
 		goto out;
 	}
-	/* intent first: a crash after this leaves an orphan, never a
-	   draft wrongly taken for sent */
-	ok = set_state(dr, d, DRAFT_REMOVED, err) &&
-	    (dr->r->dry_run || imap_delete(dr->s, uid, err));
+	/* intent first: if the run dies before the draft is gone, the
+	   draft is neither taken for sent nor left behind: the next run
+	   finds it in DRAFT_REMOVING and finishes (take_back_again) */
+	ok = set_state(dr, d, DRAFT_REMOVING, err) &&
+	    (dr->r->dry_run || imap_delete(dr->s, uid, err)) &&
+	    set_state(dr, d, DRAFT_REMOVED, err);
 out:
 	g_free(hash);
 	g_array_unref(uids);
 	return (ok);
+}
+
+/*
+ * Finish taking back 'd', which a run left in DRAFT_REMOVING; 'uids' are
+ * the messages in Drafts with its Message-ID.  Still there as renraku
+ * made it (perhaps already flagged \Deleted): remove it.  Changed: it is
+ * the user's.  Gone: removed.
+ */
+static gboolean
+take_back_again(struct drafter *dr, struct thread_draft *d, GArray *uids,
+    GError **err)
+{
+	char	*hash;
+	gboolean same;
+	guint32	 uid;
+
+	if (uids->len == 0)
+		return (set_state(dr, d, DRAFT_REMOVED, err));
+	uid = g_array_index(uids, guint32, uids->len - 1);
+	if ((hash = fetch_hash(dr, uid, NULL, err)) == NULL)
+		return (FALSE);
+	same = strcmp(hash, d->raw_hash) == 0;
+	g_free(hash);
+	if (!same)
+		return (set_state(dr, d, DRAFT_EDITED, err));
+	return ((dr->r->dry_run || imap_delete(dr->s, uid, err)) &&
+	    set_state(dr, d, DRAFT_REMOVED, err));
 }
 
 /*
