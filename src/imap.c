@@ -353,6 +353,23 @@ authenticate(struct imap *s, const struct account *acct, imap_secret_fn fn,
 	return (FALSE);
 }
 
+/*
+ * libetpan reports every read and write here.  One that failed (timed
+ * out, reset) cancels the stream, so that every later read or write fails
+ * at once: libetpan hands its caller the bytes it got before a failed read
+ * and lets it read again, and a stall mid-literal would otherwise cost the
+ * timeout twice.  Then trace() counts it and, with -v -v, prints it.
+ */
+static void
+on_stream(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
+{
+	if ((type == MAILSTREAM_LOG_TYPE_ERROR_RECEIVED ||
+	    type == MAILSTREAM_LOG_TYPE_ERROR_SENT) &&
+	    imap->imap_stream != NULL)
+		mailstream_cancel(imap->imap_stream);
+	trace(imap, type, buf, len, ctx);
+}
+
 struct imap *
 imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
     guint timeout, gboolean trace_on, enum imap_stage *stage_r, GError **err)
@@ -371,7 +388,7 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 	s->imap = mailimap_new(0, NULL);
 	mailimap_set_timeout(s->imap, timeout);
 	s->trace = trace_on;
-	mailimap_set_logger(s->imap, trace, s);
+	mailimap_set_logger(s->imap, on_stream, s);
 
 	if ((fd = tcp_connect(acct->host, acct->port, timeout, err)) == -1)
 		goto fail;
@@ -815,7 +832,8 @@ imap_find_drafts(struct imap *s, GError **err)
 }
 
 GArray *
-imap_search_header(struct imap *s, const char *const *pairs, GError **err)
+imap_search_header(struct imap *s, const char *const *pairs,
+    gboolean undeleted, GError **err)
 {
 	struct mailimap_search_key	*k;
 	guint				 i;
@@ -831,6 +849,11 @@ imap_search_header(struct imap *s, const char *const *pairs, GError **err)
 		    mailimap_search_key_new_header(g_strdup(pairs[i]),
 		    g_strdup(pairs[i + 1])));
 	}
+	if (undeleted)
+		mailimap_search_key_multiple_add(k, mailimap_search_key_new(
+		    MAILIMAP_SEARCH_KEY_UNDELETED, NULL, NULL, NULL, NULL,
+		    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+		    0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL));
 	return (run_search(s, k, err));
 }
 

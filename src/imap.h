@@ -137,11 +137,12 @@ char		*imap_find_drafts(struct imap *s, GError **err);
 /*
  * The UIDs of the messages of the open mailbox whose header 'name'
  * contains 'value', for each pair of the NULL-terminated 'pairs' (name,
- * value, name, value, ..., NULL).  Returns an ascending GArray of guint32
- * (g_array_unref), or NULL with err set.
+ * value, name, value, ..., NULL), and, if 'undeleted', without the flag
+ * \Deleted.  Returns an ascending GArray of guint32 (g_array_unref), or
+ * NULL with err set.
  */
 GArray		*imap_search_header(struct imap *s, const char *const *pairs,
-		    GError **err);
+		    gboolean undeleted, GError **err);
 
 /*
  * Remove message 'uid' of the selected mailbox: flag it \Deleted and,

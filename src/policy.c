@@ -14,7 +14,7 @@ static const char *const mark_names[MARK_NKINDS] = {
 	"sent", "replied", "snooze", "done", "resume",
 };
 static const char *const draft_state_names[DRAFT_NSTATES] = {
-	"pending", "live", "sent", "edited", "removed",
+	"pending", "live", "sent", "edited", "removed", "removing",
 };
 
 void

@@ -165,6 +165,9 @@ struct drafter {
 	gboolean		 bad_template;	/* the last act() failed on a
 						   template */
 	GPtrArray		*created;	/* of struct created */
+	int			 tagged;	/* drafts in Drafts with our
+						   X-Renraku-Thread header when
+						   first asked: -1 not asked */
 };
 
 /* The Drafts mailbox's name: from the config, or by SPECIAL-USE. */
@@ -194,7 +197,11 @@ open_drafts(struct drafter *dr, GError **err)
 	return (TRUE);
 }
 
-/* The UIDs in Drafts of messages with header 'name' containing 'value'. */
+/*
+ * The UIDs in Drafts of messages with header 'name' containing 'value';
+ * a draft is known by its Message-ID even if flagged \Deleted (a
+ * take-back half done), but a thread's copies count only while undeleted.
+ */
 static GArray *
 find(struct drafter *dr, const char *name, const char *value, GError **err)
 {
@@ -202,7 +209,8 @@ find(struct drafter *dr, const char *name, const char *value, GError **err)
 
 	if (!open_drafts(dr, err))
 		return (NULL);
-	return (imap_search_header(dr->s, pairs, err));
+	return (imap_search_header(dr->s, pairs,
+	    strcmp(name, "Message-ID") != 0, err));
 }
 
 /* What fetch_hash() learns of a draft. */
@@ -265,11 +273,16 @@ set_state(struct drafter *dr, struct thread_draft *d, enum draft_state s,
 	    err));
 }
 
+static gboolean	take_back_again(struct drafter *, struct thread_draft *,
+		    GArray *, GError **);
+
 /*
  * Learn what became of the thread's drafts since the last run: a pending
  * one that never arrived is forgotten; one that left Drafts was sent (the
  * user made that step); one whose bytes changed, or that was replaced by
  * a copy carrying our thread header, was edited and is the user's now.
+ * A take-back that a run did not finish (the connection broke, it was
+ * killed) is finished here.
  */
 static gboolean
 reconcile(struct drafter *dr, struct thread *t, GError **err)
@@ -284,12 +297,15 @@ reconcile(struct drafter *dr, struct thread *t, GError **err)
 		char	*hash;
 
 		if (d->state != DRAFT_PENDING && d->state != DRAFT_LIVE &&
-		    d->state != DRAFT_EDITED)
+		    d->state != DRAFT_EDITED && d->state != DRAFT_REMOVING)
 			continue;
 		if ((ours = find(dr, "Message-ID", d->message_id, err)) ==
 		    NULL)
 			goto out;
-		if (d->state == DRAFT_PENDING) {
+		if (d->state == DRAFT_REMOVING) {
+			if (!take_back_again(dr, d, ours, err))
+				goto out;
+		} else if (d->state == DRAFT_PENDING) {
 			if (ours->len > 0) {
 				if (!set_state(dr, d, DRAFT_LIVE, err))
 					goto out;
@@ -357,15 +373,44 @@ take_back(struct drafter *dr, struct thread_draft *d, GError **err)
 		ok = set_state(dr, d, DRAFT_EDITED, err);
 		goto out;
 	}
-	/* intent first: a crash after this leaves an orphan, never a
-	   draft wrongly taken for sent */
+	/* intent first: if the run dies before the draft is gone, the
+	   draft is neither taken for sent nor left behind: the next run
+	   finds it in DRAFT_REMOVING and finishes (take_back_again) */
 	dr->changed = !dr->r->dry_run;
-	ok = set_state(dr, d, DRAFT_REMOVED, err) &&
-	    (dr->r->dry_run || imap_delete(dr->s, uid, err));
+	ok = set_state(dr, d, DRAFT_REMOVING, err) &&
+	    (dr->r->dry_run || imap_delete(dr->s, uid, err)) &&
+	    set_state(dr, d, DRAFT_REMOVED, err);
 out:
 	g_free(hash);
 	g_array_unref(uids);
 	return (ok);
+}
+
+/*
+ * Finish taking back 'd', which a run left in DRAFT_REMOVING; 'uids' are
+ * the messages in Drafts with its Message-ID.  Still there as renraku
+ * made it (perhaps already flagged \Deleted): remove it.  Changed: it is
+ * the user's.  Gone: removed.
+ */
+static gboolean
+take_back_again(struct drafter *dr, struct thread_draft *d, GArray *uids,
+    GError **err)
+{
+	char	*hash;
+	gboolean same;
+	guint32	 uid;
+
+	if (uids->len == 0)
+		return (set_state(dr, d, DRAFT_REMOVED, err));
+	uid = g_array_index(uids, guint32, uids->len - 1);
+	if ((hash = fetch_hash(dr, uid, NULL, err)) == NULL)
+		return (FALSE);
+	same = strcmp(hash, d->raw_hash) == 0;
+	g_free(hash);
+	if (!same)
+		return (set_state(dr, d, DRAFT_EDITED, err));
+	return ((dr->r->dry_run || imap_delete(dr->s, uid, err)) &&
+	    set_state(dr, d, DRAFT_REMOVED, err));
 }
 
 /*
@@ -385,9 +430,23 @@ adopt(struct drafter *dr, struct thread *t, const struct decision *d,
 	GArray			*uids;
 	int			 rv = -1;
 
+	/*
+	 * One search tells whether Drafts holds any draft of ours at all;
+	 * when it holds none (a first sync, or every draft was sent), no
+	 * thread has one to adopt, and the search per thread is skipped.
+	 * Drafts appended later in this run are for other threads.
+	 */
+	if (dr->tagged < 0) {
+		if ((uids = find(dr, "X-Renraku-Thread", "", err)) == NULL)
+			return (-1);
+		dr->tagged = uids->len > 0;
+		g_array_unref(uids);
+	}
+	if (dr->tagged == 0)
+		return (0);
 	g_snprintf(step, sizeof step, "%u", c->step);
 	if (!open_drafts(dr, err) ||
-	    (uids = imap_search_header(dr->s, pairs, err)) == NULL)
+	    (uids = imap_search_header(dr->s, pairs, TRUE, err)) == NULL)
 		return (-1);
 	if (uids->len == 0) {
 		g_array_unref(uids);
@@ -539,14 +598,18 @@ out:
 	return (ok);
 }
 
-/* Whether any draft of 'threads' may have changed hands in Drafts. */
+/*
+ * Whether any draft of 'threads' may have changed hands in Drafts;
+ * '*unfinished' tells whether a run left one half made or half taken back,
+ * which must be looked at even if Drafts seems unchanged.
+ */
 static gboolean
-tracking(GPtrArray *threads, gboolean *pending)
+tracking(GPtrArray *threads, gboolean *unfinished)
 {
 	gboolean	any = FALSE;
 	guint		i, j;
 
-	*pending = FALSE;
+	*unfinished = FALSE;
 	for (i = 0; i < threads->len; i++) {
 		const struct thread *t = threads->pdata[i];
 
@@ -554,10 +617,11 @@ tracking(GPtrArray *threads, gboolean *pending)
 			const struct thread_draft *d = &g_array_index(
 			    t->state.drafts, struct thread_draft, j);
 
-			if (d->state == DRAFT_PENDING)
-				*pending = TRUE;
 			if (d->state == DRAFT_PENDING ||
-			    d->state == DRAFT_LIVE || d->state == DRAFT_EDITED)
+			    d->state == DRAFT_REMOVING)
+				*unfinished = TRUE;
+			if (d->state != DRAFT_SENT &&
+			    d->state != DRAFT_REMOVED)
 				any = TRUE;
 		}
 	}
@@ -602,7 +666,7 @@ draft_due(const struct run *r, struct store *st, struct imap *s,
 	struct mailbox_state	 box;
 	GPtrArray		*threads;
 	GError			*e = NULL, *refused = NULL;
-	gboolean		 ok = TRUE, look = FALSE, pending, known = FALSE;
+	gboolean		 ok = TRUE, look = FALSE, unfinished, known = FALSE;
 	guint			 i;
 
 	memset(&dr, 0, sizeof dr);
@@ -611,16 +675,17 @@ draft_due(const struct run *r, struct store *st, struct imap *s,
 	dr.s = s;
 	dr.acct = acct;
 	dr.created = created;
+	dr.tagged = -1;
 	if ((threads = store_threads(st, acct->name, err)) == NULL)
 		return (FALSE);
-	if (tracking(threads, &pending)) {
+	if (tracking(threads, &unfinished)) {
 		if (!drafts_changed(&dr, &box, &look, err)) {
 			g_ptr_array_unref(threads);
 			g_free(dr.drafts);
 			return (FALSE);
 		}
 		known = TRUE;
-		look = look || pending;
+		look = look || unfinished;
 	}
 	for (i = 0; ok && i < threads->len; i++) {
 		struct thread *t = threads->pdata[i];

@@ -66,11 +66,14 @@ def make_cert(d, name, ca, san, days=30):
 
 
 class Dovecot:
-    """Start with Dovecot(cert_san=...).start(); stop with stop()."""
+    """Start with Dovecot(cert_san=...).start(); stop with stop().
+    With drafts_special_use=False no mailbox is marked \\Drafts (there is
+    still a mailbox named Drafts)."""
 
     def __init__(self, cert_san='DNS:localhost,IP:127.0.0.1', tmp=None,
-                 drafts='Drafts'):
+                 drafts='Drafts', drafts_special_use=True):
         self.drafts_name = drafts
+        self.drafts_special_use = drafts_special_use
         self.dir = tmp or tempfile.mkdtemp(prefix='renraku-dovecot-')
         os.chmod(self.dir, 0o755)
         self.ca = make_ca(self.dir, 'ca')
@@ -94,6 +97,8 @@ class Dovecot:
             group = grp.getgrgid(gid).gr_name
             users = ('default_internal_user = %s\ndefault_login_user = %s\n'
                      'default_internal_group = %s\n' % (me, me, group))
+        drafts_use = ('special_use = \\Drafts' if self.drafts_special_use
+                      else '')
         home = os.path.join(d, 'home')
         os.makedirs(home, exist_ok=True)
         os.chown(home, uid, gid)
@@ -128,7 +133,7 @@ namespace inbox {{
   inbox = yes
   separator = /
   mailbox "{self.drafts_name}" {{
-    special_use = \\Drafts
+    {drafts_use}
     auto = subscribe
   }}
   mailbox Sent {{
