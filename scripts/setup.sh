@@ -2,10 +2,13 @@
 # Debian 12 (only what is missing), then build it.  Idempotent; works as
 # root, or as a user with sudo for the packages.
 
+# clang and libclang-rt-14-dev (libFuzzer's runtime, only recommended by
+# clang) are for fuzz/run; gcc's ASan/UBSan runtimes come with gcc.
 PACKAGES="libetpan-dev libgmime-3.0-dev libcurl4-gnutls-dev libgnutls28-dev
 libglib2.0-dev libjson-glib-dev libsqlite3-dev libcmocka-dev dovecot-imapd
 autoconf automake libtool pkg-config make gcc python3 openssl mandoc
-gettext autopoint locales"
+gettext autopoint locales
+clang libclang-rt-14-dev"
 
 install_packages() {
 	missing=""

@@ -60,13 +60,16 @@ get_string(struct checker *c, const char *group, const char *key)
 	char	*v;
 
 	v = g_key_file_get_string(c->kf, group, key, &e);
-	if (v == NULL) {
+	/* for a value with a bad escape (\q), GLib 2.74 returns it raw
+	 * and sets 'e' as well: an error all the same */
+	if (v == NULL || e != NULL) {
 		if (!g_error_matches(e, G_KEY_FILE_ERROR,
 		    G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
 		    !g_error_matches(e, G_KEY_FILE_ERROR,
 		    G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
 			complain(c, group, key, "%s", e->message);
 		g_clear_error(&e);
+		g_free(v);
 		return (NULL);
 	}
 	g_strstrip(v);

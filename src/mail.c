@@ -209,6 +209,14 @@ to_utf8(const char *bytes, gsize len, const char *charset)
 		out = mostly_utf8(bytes, len);
 	if (out == NULL)
 		out = g_mime_utils_decode_8bit(NULL, bytes, len);
+	/* iconv's UTF-8 (and so GMime's) lets through code points past
+	 * U+10FFFF, which are not UTF-8 to GLib */
+	if (!g_utf8_validate(out, -1, NULL)) {
+		char *v = g_utf8_make_valid(out, -1);
+
+		g_free(out);
+		out = v;
+	}
 	return (out);
 }
 

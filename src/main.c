@@ -517,6 +517,7 @@ main(int argc, char **argv)
 	if (!ok) {
 		status = usage_error(e->message);
 		g_error_free(e);
+		g_free(argsv);
 		return (status);
 	}
 	if (nargs < c->min_args || (c->max_args >= 0 &&
@@ -535,9 +536,11 @@ main(int argc, char **argv)
 
 		r.now = g_date_time_new_from_iso8601(opt_now, local);
 		g_time_zone_unref(local);
-		if (r.now == NULL)
+		if (r.now == NULL) {
+			g_free(argsv);
 			return (usage_error(_("--now: not an ISO 8601 time such "
 			    "as 2026-12-09T10:00:00+09:00")));
+		}
 	} else
 		r.now = g_date_time_new_now_local();
 

@@ -515,6 +515,13 @@ get_patterns(struct loader *l, const char *group, const char *key,
 			re += 8;
 		p->src = g_strdup(src[i]);
 		p->line = line;
+		/* GLib compiles in UTF-8 mode without checking the pattern
+		 * (PCRE2_NO_UTF_CHECK): invalid UTF-8 can crash PCRE2 */
+		if (!g_utf8_validate(re, -1, NULL)) {
+			complain(l, group, key, "bad pattern: not UTF-8");
+			pattern_free(p);
+			continue;
+		}
 		p->re = g_regex_new(re, G_REGEX_OPTIMIZE | G_REGEX_MULTILINE,
 		    0, &e);
 		if (p->re == NULL) {
@@ -1065,6 +1072,9 @@ rules_explain(const struct rules *r, const struct mail *m,
 				    0, &mi);
 			}
 			if (hit) {
+				/* a pattern without group 1 gave a url but no
+				 * key, and the loop goes on */
+				g_free(ev->url);
 				ev->key = g_match_info_fetch(mi, 1);
 				ev->url = g_match_info_fetch(mi, 0);
 				trace_hit(t, "thread_key", k->src, k->line,
