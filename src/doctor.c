@@ -68,8 +68,10 @@ check_network(struct doctor *dc, const struct account *a, guint timeout)
 		return (FALSE);
 	}
 	first = g_inet_address_to_string(addrs->data);
-	ok(dc, "dns", _("%s is %s%s"), a->host, first, addrs->next != NULL ?
-	    " (and more)" : "");
+	if (addrs->next != NULL)
+		ok(dc, "dns", _("%s is %s (and more)"), a->host, first);
+	else
+		ok(dc, "dns", _("%s is %s"), a->host, first);
 	g_free(first);
 	g_resolver_free_addresses(addrs);
 	cl = g_socket_client_new();
@@ -104,16 +106,16 @@ check_account(struct doctor *dc, const struct run *r,
 	fprintf(dc->out, _("account %s (%s@%s)\n"), a->name, a->user, a->host);
 	if ((secret = run_secret(&l, FALSE, &e)) == NULL) {
 		bad(dc, a->auth == AUTH_XOAUTH2 ? "token" : "password", e,
-		    a->auth == AUTH_XOAUTH2 ? "check the oauth2_* keys; "
-		    "authorize again if the grant was revoked" :
-		    "run the password_command by hand and fix it");
+		    a->auth == AUTH_XOAUTH2 ? _("check the oauth2_* keys; "
+		    "authorize again if the grant was revoked") :
+		    _("run the password_command by hand and fix it"));
 		g_clear_error(&e);
 		return;
 	}
 	config_password_free(secret);
 	ok(dc, a->auth == AUTH_XOAUTH2 ? "token" : "password", "%s",
-	    a->auth == AUTH_XOAUTH2 ? "an access token was obtained" :
-	    "the password is available");
+	    a->auth == AUTH_XOAUTH2 ? _("an access token was obtained") :
+	    _("the password is available"));
 	if (!check_network(dc, a, r->cfg->timeout))
 		return;
 	s = imap_open(a, run_secret, &l, r->cfg->timeout, FALSE, &stage, &e);
@@ -123,11 +125,11 @@ check_account(struct doctor *dc, const struct run *r,
 			bad(dc, "tcp", e, _("check host and port"));
 			break;
 		case IMAP_STAGE_TLS:
-			bad(dc, "tls", e, a->ca_file != NULL ? "check that "
+			bad(dc, "tls", e, a->ca_file != NULL ? _("check that "
 			    "ca_file is the CA that signed the server's "
-			    "certificate, and that host is the name in it" :
-			    "check that host is the name in the server's "
-			    "certificate; for a private CA set ca_file");
+			    "certificate, and that host is the name in it") :
+			    _("check that host is the name in the server's "
+			    "certificate; for a private CA set ca_file"));
 			break;
 		case IMAP_STAGE_GREETING:
 			bad(dc, "imap", e, _("check security (tls or starttls) "
@@ -137,9 +139,9 @@ check_account(struct doctor *dc, const struct run *r,
 		case IMAP_STAGE_LOGIN:
 		default:
 			bad(dc, "login", e, a->auth == AUTH_XOAUTH2 ?
-			    "authorize again and check the user key" :
-			    "check user and the password (an app password for "
-			    "Gmail and Microsoft 365)");
+			    _("authorize again and check the user key") :
+			    _("check user and the password (an app password "
+			    "for Gmail and Microsoft 365)"));
 			break;
 		}
 		g_clear_error(&e);
@@ -168,13 +170,16 @@ check_account(struct doctor *dc, const struct run *r,
 	drafts = a->drafts != NULL ? g_strdup(a->drafts) :
 	    imap_find_drafts(s, &e);
 	if (drafts == NULL || !imap_status(s, drafts, &mb, &e)) {
-		bad(dc, "drafts", e, a->drafts != NULL ? "check the drafts key "
-		    "names an existing mailbox" : "create a Drafts mailbox "
-		    "in your mail program, or name one with the drafts key");
+		bad(dc, "drafts", e, a->drafts != NULL ? _("check the drafts "
+		    "key names an existing mailbox") : _("create a Drafts "
+		    "mailbox in your mail program, or name one with the drafts "
+		    "key"));
 		g_clear_error(&e);
-	} else
-		ok(dc, "drafts", _("%s (%u messages)%s"), drafts, mb.exists,
-		    a->drafts != NULL ? "" : ", found by SPECIAL-USE");
+	} else if (a->drafts != NULL)
+		ok(dc, "drafts", _("%s (%u messages)"), drafts, mb.exists);
+	else
+		ok(dc, "drafts", _("%s (%u messages), found by SPECIAL-USE"),
+		    drafts, mb.exists);
 	g_free(drafts);
 	imap_close(s);
 }

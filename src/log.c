@@ -51,6 +51,6 @@ log_warning(const char *fmt, ...)
 	if (quiet)
 		return;
 	va_start(ap, fmt);
-	emit(LOG_WARNING, "warning: ", fmt, ap);
+	emit(LOG_WARNING, _("warning: "), fmt, ap);
 	va_end(ap);
 }

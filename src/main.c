@@ -479,13 +479,13 @@ main(int argc, char **argv)
 		return (0);
 	}
 	if (cmdi >= argc)
-		return (usage_error(_("no command given (sync, status, mark, "
-		    "templates or preview)")));
+		return (usage_error(_("no command given (renraku --help lists "
+		    "them)")));
 	for (i = 0; i < G_N_ELEMENTS(commands) && c == NULL; i++)
 		if (strcmp(commands[i].name, argv[cmdi]) == 0)
 			c = &commands[i];
 	if (c == NULL) {
-		path = g_strdup_printf("unknown command '%s'", argv[cmdi]);
+		path = g_strdup_printf(_("unknown command '%s'"), argv[cmdi]);
 		status = usage_error(path);
 		g_free(path);
 		return (status);
@@ -522,8 +522,9 @@ main(int argc, char **argv)
 	}
 	if (nargs < c->min_args || (c->max_args >= 0 &&
 	    nargs > c->max_args)) {
-		path = g_strdup_printf("%s: expected %s", c->name,
-		    c->params != NULL ? c->params : "no arguments");
+		path = c->params != NULL ? g_strdup_printf(_("%s: expected "
+		    "%s"), c->name, c->params) : g_strdup_printf(_("%s: "
+		    "expected no arguments"), c->name);
 		status = usage_error(path);
 		g_free(path);
 		g_free(argsv);

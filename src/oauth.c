@@ -167,12 +167,17 @@ oauth_token(const struct account *acct, const char *state_dir, gint64 now,
 		const char *what = json_object_has_member(o, "error") ?
 		    json_object_get_string_member(o, "error") : "no token";
 
-		g_set_error(err, RENRAKU_ERROR, http >= 400 && http < 500 ?
-		    RENRAKU_ERROR_CONFIG : RENRAKU_ERROR_TEMP,
-		    _("account %s: the token endpoint refused (HTTP %ld, %s)%s"),
-		    acct->name, http, what != NULL ? what : "?",
-		    g_strcmp0(what, "invalid_grant") == 0 ? ": authorize "
-		    "renraku again and update the refresh token" : "");
+		if (g_strcmp0(what, "invalid_grant") == 0)
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+			    _("account %s: the token endpoint refused (HTTP "
+			    "%ld, %s): authorize renraku again and update the "
+			    "refresh token"), acct->name, http, what);
+		else
+			g_set_error(err, RENRAKU_ERROR, http >= 400 &&
+			    http < 500 ? RENRAKU_ERROR_CONFIG :
+			    RENRAKU_ERROR_TEMP, _("account %s: the token "
+			    "endpoint refused (HTTP %ld, %s)"), acct->name,
+			    http, what != NULL ? what : "?");
 		goto out;
 	}
 	token = g_strdup(json_object_get_string_member(o, "access_token"));

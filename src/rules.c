@@ -518,7 +518,7 @@ get_patterns(struct loader *l, const char *group, const char *key,
 		/* GLib compiles in UTF-8 mode without checking the pattern
 		 * (PCRE2_NO_UTF_CHECK): invalid UTF-8 can crash PCRE2 */
 		if (!g_utf8_validate(re, -1, NULL)) {
-			complain(l, group, key, "bad pattern: not UTF-8");
+			complain(l, group, key, _("bad pattern: not UTF-8"));
 			pattern_free(p);
 			continue;
 		}

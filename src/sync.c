@@ -559,10 +559,11 @@ act(struct drafter *dr, struct thread *t, GError **err)
 	if (d.action == ACTION_REMOVE) {
 		if (r->dry_run)
 			printf(_("would take back the draft of %s: %s\n"), t->id,
-			    d.why);
+			    _(d.why));
 		ok = take_back(dr, live, err);
 		if (ok && r->verbose > 0 && !r->dry_run)
-			printf(_("%s: draft taken back: %s\n"), t->id, d.why);
+			printf(_("%s: draft taken back: %s\n"), t->id,
+			    _(d.why));
 		return (ok);
 	}
 	if (!compose_draft(r, t, &d, d.step_due, &c, err)) {

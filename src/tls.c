@@ -98,17 +98,23 @@ tls_verify_chain(GBytes *const *chain, guint n, const char *host,
 	    NULL) < 0)
 		goto bad_cert;
 	if (status != 0) {
-		char *names = NULL;
+		char		*names = NULL;
+		const char	*why;
 
 		gnutls_certificate_verification_status_print(status,
 		    GNUTLS_CRT_X509, &out, 0);
 		if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
 			names = cert_names(crt[0]);
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    _("%s: server certificate rejected: %s%s%s%s"), host,
-		    out.data != NULL ? g_strstrip((char *)out.data) :
-		    "not trusted", names != NULL ? " It is issued for " : "",
-		    names != NULL ? names : "", names != NULL ? "." : "");
+		why = out.data != NULL ? g_strstrip((char *)out.data) :
+		    _("not trusted");
+		if (names != NULL)
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+			    _("%s: server certificate rejected: %s It is "
+			    "issued for %s."), host, why, names);
+		else
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+			    _("%s: server certificate rejected: %s"), host,
+			    why);
 		gnutls_free(out.data);
 		g_free(names);
 		goto out;
