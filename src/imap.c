@@ -85,6 +85,33 @@ fail(struct imap *s, int r, GError **err, const char *what)
 		    detail);
 }
 
+/*
+ * Set err for STARTTLS that failed with libetpan result 'r': say that the
+ * server does not offer it when its greeting listed capabilities without
+ * STARTTLS, else give the server's answer to the command if it gave one.
+ */
+static void
+starttls_failed(struct imap *s, int r, GError **err)
+{
+	mailimap	*imap = s->imap;
+	const char	*why = imap_strerror(r);
+
+	if (imap->imap_connection_info != NULL &&
+	    imap->imap_connection_info->imap_capability != NULL &&
+	    !mailimap_has_extension(imap, "STARTTLS")) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+		    _("%s: the server does not offer STARTTLS; refusing to "
+		    "log in without TLS"), s->host);
+		return;
+	}
+	if ((r == MAILIMAP_ERROR_STARTTLS || r == MAILIMAP_ERROR_PROTOCOL) &&
+	    imap->imap_response != NULL && *imap->imap_response != '\0')
+		why = imap->imap_response;
+	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+	    _("%s: STARTTLS failed (%s); refusing to log in without TLS"),
+	    s->host, why);
+}
+
 char *
 imap_utf7_encode(const char *utf8)
 {
@@ -436,9 +463,7 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 		r = mailimap_socket_starttls_with_callback(s->imap,
 		    tls_setup, acct->host);
 		if (r != MAILIMAP_NO_ERROR) {
-			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-			    _("%s: STARTTLS failed (%s); refusing to log in "
-			    "without TLS"), acct->host, imap_strerror(r));
+			starttls_failed(s, r, err);
 			s->broken = TRUE;
 			goto fail;
 		}

@@ -5,11 +5,13 @@ certificate (made with openssl), the Dovecot configuration, base_dir, log,
 passwd-file and Maildir.  Ports are picked free.  Works as root (the mail
 user is 'nobody') and as an ordinary user (Dovecot runs as that user).
 """
+import datetime
 import email.utils
 import imaplib
 import os
 import pwd
 import grp
+import secrets
 import shutil
 import socket
 import ssl
@@ -50,8 +52,13 @@ def make_ca(d, name):
     return os.path.join(d, name + '.pem')
 
 
-def make_cert(d, name, ca, san, days=30):
-    """A server certificate for 'san' signed by CA 'ca'."""
+def make_cert(d, name, ca, san, days=30, not_before=None, not_after=None):
+    """A server certificate for 'san' signed by CA 'ca'.
+
+    Valid from now for 'days' days; or, with not_before and not_after
+    (aware datetimes, either may be left out), for that span, which may lie
+    wholly in the past or the future (made with 'openssl ca', as 'openssl
+    x509' cannot set a start date)."""
     openssl('req', '-new', '-newkey', 'ec', '-pkeyopt',
             'ec_paramgen_curve:prime256v1', '-nodes', '-subj',
             '/CN=' + san.split(',')[0].split(':')[1], '-keyout',
@@ -59,26 +66,60 @@ def make_cert(d, name, ca, san, days=30):
     with open(os.path.join(d, name + '.ext'), 'w') as f:
         f.write('subjectAltName=%s\nextendedKeyUsage=serverAuth\n'
                 'basicConstraints=CA:FALSE\n' % san)
-    openssl('x509', '-req', '-in', name + '.csr', '-CA', ca + '.pem',
-            '-CAkey', ca + '.key', '-CAcreateserial', '-days', str(days),
-            '-extfile', name + '.ext', '-out', name + '.pem', cwd=d)
+    if not_before is None and not_after is None:
+        openssl('x509', '-req', '-in', name + '.csr', '-CA', ca + '.pem',
+                '-CAkey', ca + '.key', '-CAcreateserial', '-days',
+                str(days), '-extfile', name + '.ext', '-out', name + '.pem',
+                cwd=d)
+        return os.path.join(d, name + '.pem'), os.path.join(d, name + '.key')
+    utc = datetime.timezone.utc
+    if not_before is None:
+        not_before = datetime.datetime.now(utc)
+    if not_after is None:
+        not_after = not_before + datetime.timedelta(days=days)
+    with open(os.path.join(d, name + '.cnf'), 'w') as f:
+        f.write('[ca]\ndefault_ca = this\n[this]\n'
+                'database = %s.index\nnew_certs_dir = .\n'
+                'serial = %s.serial\ndefault_md = sha256\n'
+                'unique_subject = no\npolicy = any\n'
+                '[any]\ncommonName = supplied\n' % (name, name))
+    open(os.path.join(d, name + '.index'), 'w').close()
+    with open(os.path.join(d, name + '.serial'), 'w') as f:
+        f.write('%016X\n' % secrets.randbits(63))
+    stamp = '%Y%m%d%H%M%SZ'
+    openssl('ca', '-batch', '-config', name + '.cnf', '-cert', ca + '.pem',
+            '-keyfile', ca + '.key', '-in', name + '.csr', '-out',
+            name + '.pem', '-notext', '-extfile', name + '.ext',
+            '-startdate', not_before.astimezone(utc).strftime(stamp),
+            '-enddate', not_after.astimezone(utc).strftime(stamp), cwd=d)
     return os.path.join(d, name + '.pem'), os.path.join(d, name + '.key')
 
 
 class Dovecot:
     """Start with Dovecot(cert_san=...).start(); stop with stop().
     With drafts_special_use=False no mailbox is marked \\Drafts (there is
-    still a mailbox named Drafts)."""
+    still a mailbox named Drafts).  cert_not_before and cert_not_after
+    give the server certificate another validity (see make_cert).  For
+    each name in local_names, a certificate for that name (by the same CA)
+    is presented to clients that ask for it by SNI (a local_name block);
+    the one for cert_san stays the default."""
 
     def __init__(self, cert_san='DNS:localhost,IP:127.0.0.1', tmp=None,
-                 drafts='Drafts', drafts_special_use=True):
+                 drafts='Drafts', drafts_special_use=True,
+                 cert_not_before=None, cert_not_after=None, local_names=()):
         self.drafts_name = drafts
         self.drafts_special_use = drafts_special_use
         self.dir = tmp or tempfile.mkdtemp(prefix='renraku-dovecot-')
         os.chmod(self.dir, 0o755)
         self.ca = make_ca(self.dir, 'ca')
         self.other_ca = make_ca(self.dir, 'other-ca')
-        self.cert, self.key = make_cert(self.dir, 'server', 'ca', cert_san)
+        self.cert, self.key = make_cert(self.dir, 'server', 'ca', cert_san,
+                                        not_before=cert_not_before,
+                                        not_after=cert_not_after)
+        self.local_names = {}
+        for i, name in enumerate(local_names):
+            self.local_names[name] = make_cert(self.dir, 'local-%d' % i,
+                                               'ca', 'DNS:' + name)
         self.imaps_port = free_port()
         self.imap_port = free_port()
         self.log = os.path.join(self.dir, 'dovecot.log')
@@ -99,6 +140,9 @@ class Dovecot:
                      'default_internal_group = %s\n' % (me, me, group))
         drafts_use = ('special_use = \\Drafts' if self.drafts_special_use
                       else '')
+        local = ''.join('local_name %s {\n  ssl_cert = <%s\n'
+                        '  ssl_key = <%s\n}\n' % (name, cert, key)
+                        for name, (cert, key) in self.local_names.items())
         home = os.path.join(d, 'home')
         os.makedirs(home, exist_ok=True)
         os.chown(home, uid, gid)
@@ -156,7 +200,7 @@ service imap-login {{
 service anvil {{
   chroot =
 }}
-''')
+{local}''')
 
     def start(self):
         self._write_config()
