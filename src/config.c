@@ -80,6 +80,24 @@ get_string(struct checker *c, const char *group, const char *key)
 	return (v);
 }
 
+/*
+ * A string value that must be given: as get_string(), and 'missing' (the
+ * complaint) when it is absent or empty, but not when get_string() has
+ * already said what is wrong with the value.
+ */
+static char *
+get_required(struct checker *c, const char *group, const char *key,
+    const char *missing)
+{
+	gsize	 before = c->errors->len;
+	char	*v;
+
+	if ((v = get_string(c, group, key)) == NULL &&
+	    c->errors->len == before)
+		complain(c, group, key, "%s", missing);
+	return (v);
+}
+
 /* A whole number in [min, max], or 'def' when the key is absent. */
 static guint
 get_uint(struct checker *c, const char *group, const char *key, guint def,
@@ -159,7 +177,8 @@ check_keys(struct checker *c, const char *group, const char *const *known)
 	g_strfreev(keys);
 }
 
-/* Values that reach the IMAP wire must not carry line breaks or NULs. */
+/* Values that reach the IMAP wire must not carry line breaks (nor NULs,
+ * which nul_line() keeps out of every value). */
 static gboolean
 wire_safe(const char *s)
 {
@@ -201,9 +220,9 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 		    "[account NAME]"));
 	check_keys(c, group, account_keys);
 
-	if ((a->host = get_string(c, group, "host")) == NULL)
-		complain(c, group, "host", _("missing"));
-	else if (!wire_safe(a->host) || strchr(a->host, ' ') != NULL)
+	a->host = get_required(c, group, "host", _("missing"));
+	if (a->host != NULL && (!wire_safe(a->host) ||
+	    strchr(a->host, ' ') != NULL))
 		complain(c, group, "host", _("'%s' is not a host name"), a->host);
 
 	a->security = SECURITY_TLS;
@@ -225,9 +244,8 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 		complain(c, group, "ca_file", _("'%s' is not a readable file"),
 		    a->ca_file);
 
-	if ((a->user = get_string(c, group, "user")) == NULL)
-		complain(c, group, "user", _("missing"));
-	else if (!wire_safe(a->user))
+	a->user = get_required(c, group, "user", _("missing"));
+	if (a->user != NULL && !wire_safe(a->user))
 		complain(c, group, "user", _("contains a line break"));
 
 	a->password_command = get_string(c, group, "password_command");
@@ -294,6 +312,28 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 	return (a);
 }
 
+/*
+ * The line of the first NUL byte in file 'path', or 0 if it has none or
+ * cannot be read.  GKeyFile takes a NUL for the end of its line and drops
+ * the rest of it unsaid: "user = a\0b" would read as "a".
+ */
+static guint
+nul_line(const char *path)
+{
+	char	*text, *nul, *p;
+	gsize	 len;
+	guint	 line = 0;
+
+	if (!g_file_get_contents(path, &text, &len, NULL))
+		return (0);
+	if ((nul = memchr(text, '\0', len)) != NULL)
+		for (line = 1, p = text; p < nul; p++)
+			if (*p == '\n')
+				line++;
+	g_free(text);
+	return (line);
+}
+
 char *
 config_default_path(void)
 {
@@ -311,7 +351,14 @@ config_load(const char *path, GError **err)
 	char		**groups = NULL, *v;
 	gboolean	  private_file;
 	gsize		  i;
+	guint		  line;
 
+	if ((line = nul_line(path)) != 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    _("%s: line %u: contains a NUL byte (a configuration "
+		    "file is text)"), path, line);
+		return (NULL);
+	}
 	c.kf = g_key_file_new();
 	if (!g_key_file_load_from_file(c.kf, path, G_KEY_FILE_NONE, &e)) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG, _("%s: %s"),
@@ -328,9 +375,8 @@ config_load(const char *path, GError **err)
 	    (GDestroyNotify)account_free);
 
 	check_keys(&c, "general", general_keys);
-	if ((cfg->your_name = get_string(&c, "general", "your_name")) == NULL)
-		complain(&c, "general", "your_name", _("missing: it signs every "
-		    "draft"));
+	cfg->your_name = get_required(&c, "general", "your_name",
+	    _("missing: it signs every draft"));
 	if ((v = get_string(&c, "general", "state_dir")) != NULL)
 		cfg->state_dir = v;
 	else

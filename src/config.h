@@ -67,7 +67,9 @@ char		*config_default_path(void);
 /*
  * Read and check the file at 'path'.  Every problem is reported, one per
  * line, as "FILE: [group] key: what is wrong", in a single error with code
- * RENRAKU_ERROR_CONFIG.  Returns a config for config_free(), or NULL.
+ * RENRAKU_ERROR_CONFIG.  A file holding a NUL byte is refused whole, as
+ * "FILE: line N: ...", since GKeyFile would cut its line short there.
+ * Returns a config for config_free(), or NULL.
  */
 struct config	*config_load(const char *path, GError **err);
 

@@ -164,7 +164,7 @@ mostly_utf8(const char *bytes, gsize len)
 	return (v);
 }
 
-/* Bytes of unknown charset to valid UTF-8. */
+/* Bytes of unknown charset to valid UTF-8; a NUL becomes a blank. */
 static char *
 to_utf8(const char *bytes, gsize len, const char *charset)
 {
@@ -184,6 +184,20 @@ to_utf8(const char *bytes, gsize len, const char *charset)
 	/* an empty part has no buffer at all: bytes is NULL */
 	if (bytes == NULL || len == 0)
 		return (g_strdup(""));
+	/* NUL is not text (RFC 5322) and, converted, would end the string
+	 * and the text with it: each becomes a blank first (in an
+	 * ASCII-based charset it is never part of a character) */
+	if (memchr(bytes, '\0', len) != NULL) {
+		char	*copy = g_memdup2(bytes, len);
+		gsize	 i;
+
+		for (i = 0; i < len; i++)
+			if (copy[i] == '\0')
+				copy[i] = ' ';
+		out = to_utf8(copy, len, charset);
+		g_free(copy);
+		return (out);
+	}
 	if (charset != NULL) {
 		const char *cs = charset_is(charset, sjis) ? "CP932" :
 		    g_mime_charset_iconv_name(charset);

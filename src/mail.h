@@ -40,7 +40,9 @@ void		 mail_init(void);
  *
  * Text in any charset GMime or iconv knows becomes UTF-8; ISO-2022-JP
  * with NEC/IBM extension characters (①, ㈱) is decoded as CP50220 would,
- * and Shift_JIS as CP932 (what Japanese mailers mean by it).
+ * and Shift_JIS as CP932 (what Japanese mailers mean by it).  A NUL byte
+ * in the text (which RFC 5322 forbids) becomes a blank, rather than
+ * ending the text.
  */
 gboolean	 mail_parse(const char *raw, gsize len, struct mail *m,
 		    GError **err);

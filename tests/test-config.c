@@ -436,6 +436,52 @@ test_unreadable(void **state)
 	g_free(path);
 }
 
+/*
+ * NUL: GKeyFile would take a raw NUL byte for the end of its line and read
+ * "Work" here, silently; the \0 escape it refuses, and that refusal is the
+ * one complaint about the key (not "missing" as well).
+ */
+static void
+test_nul(void **state)
+{
+	static const char raw[] =
+	    "[general]\n"
+	    "your_name = H\n"
+	    GOOD_ACCOUNT
+	    "mailboxes = Work\0; A1 DELETE INBOX\n";
+	static const char escaped[] =
+	    "[general]\n"
+	    "your_name = H\n"
+	    "[account main]\n"
+	    "host = imap.example.com\n"
+	    "user = hanako\\0@example.com\n"
+	    "password_command = x\n";
+	static const char *const bad_value[] = { "[account main] user: " };
+	struct config	*cfg;
+	GError		*e = NULL;
+	char		*path, *want;
+
+	path = g_build_filename(*state, "config", NULL);
+	if (!g_file_set_contents(path, raw, sizeof raw - 1, &e))
+		fail_msg("%s: %s", path, e->message);
+	cfg = config_load(path, &e);
+	assert_null(cfg);
+	assert_non_null(e);
+	assert_true(g_error_matches(e, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG));
+	want = g_strdup_printf("%s: line 7: contains a NUL byte (a "
+	    "configuration file is text)", path);
+	assert_string_equal(e->message, want);
+	g_free(want);
+	g_clear_error(&e);
+	g_free(path);
+
+	cfg = load(*state, escaped, 0600, &path, &e);
+	assert_null(cfg);
+	assert_config_errors(e, path, bad_value, 1);
+	g_clear_error(&e);
+	g_free(path);
+}
+
 #define TMP_TEST(f)	cmocka_unit_test_setup_teardown(f,		\
 			    unit_setup_tmpdir, unit_teardown_tmpdir)
 
@@ -448,4 +494,5 @@ UNIT_MAIN_GROUP(group_setup, NULL,
 	TMP_TEST(test_password_mode),
 	cmocka_unit_test(test_password_command),
 	TMP_TEST(test_unreadable),
+	TMP_TEST(test_nul),
 )

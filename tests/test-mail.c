@@ -225,6 +225,29 @@ test_parse_cases(void **state)
 	}
 }
 
+/* NUL bytes in the text: a blank each, and the text goes on after them
+ * (as a file handed to "renraku explain" holds them). */
+static void
+test_nul(void **state)
+{
+	static const char raw[] = "Subject: x\n"
+	    "Content-Type: text/plain; charset=utf-8\n\n"
+	    "a\0\0b\n\0https://example.com/1\n";
+	static const char sjis[] = "Content-Type: text/plain; "
+	    "charset=Shift_JIS\n\n\x82\xa0\0\x82\xa2\n";
+	struct mail	 m;
+	GError		*e = NULL;
+
+	if (!mail_parse(raw, sizeof raw - 1, &m, &e))
+		fail_msg("%s", e->message);
+	assert_string_equal(m.body, "a  b\n https://example.com/1\n");
+	mail_clear(&m);
+	if (!mail_parse(sjis, sizeof sjis - 1, &m, &e))
+		fail_msg("%s", e->message);
+	assert_string_equal(m.body, "あ い\n");
+	mail_clear(&m);
+}
+
 static void
 test_decode_header(void **state)
 {
@@ -404,6 +427,7 @@ test_garbage(void **state)
 UNIT_MAIN_GROUP(group_setup, NULL,
 	cmocka_unit_test(test_corpus),
 	cmocka_unit_test(test_parse_cases),
+	cmocka_unit_test(test_nul),
 	cmocka_unit_test(test_decode_header),
 	cmocka_unit_test(test_html_to_text),
 	cmocka_unit_test(test_garbage),
