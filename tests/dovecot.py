@@ -5,6 +5,7 @@ certificate (made with openssl), the Dovecot configuration, base_dir, log,
 passwd-file and Maildir.  Ports are picked free.  Works as root (the mail
 user is 'nobody') and as an ordinary user (Dovecot runs as that user).
 """
+import atexit
 import datetime
 import email.utils
 import imaplib
@@ -13,9 +14,11 @@ import pwd
 import grp
 import secrets
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -208,6 +211,11 @@ service anvil {{
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
         self.started = True
+        # stopped even if the test dies of an exception or is told to
+        # stop (SIGTERM from make or a CI timeout): no Dovecot outlives it
+        atexit.register(self.cleanup)
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + 15))
         for _ in range(100):
             try:
                 socket.create_connection(('127.0.0.1', self.imaps_port),
