@@ -184,6 +184,47 @@ class Box:
         self.srv.cleanup()
 
 
+def mailboxes(b):
+    """The LIST answer, without \\Marked and \\UnMarked: Dovecot works
+    those out anew (from \\Recent) when a mailbox's status is first
+    asked, they say nothing of what a client changed."""
+    c = b.imap()
+    typ, data = c.list()
+    c.logout()
+    return sorted(re.sub(rb' ?\\(Marked|UnMarked)', b'', d) for d in data)
+
+
+def snapshot(b, mailbox):
+    """{UID: (flags, RFC822.SIZE, INTERNALDATE, MODSEQ, X-Renraku-Thread)}"""
+    c = b.imap()
+    try:
+        typ, data = c.select(mailbox, readonly=True)
+        if int(data[0]) == 0:
+            return {}
+        typ, data = c.uid('FETCH', '1:*', '(UID FLAGS RFC822.SIZE '
+                          'INTERNALDATE MODSEQ BODY.PEEK[HEADER.FIELDS '
+                          '(X-RENRAKU-THREAD)])')
+    finally:
+        c.logout()
+    out = {}
+    for item in data:
+        if not isinstance(item, tuple):
+            continue
+        head = item[0].decode()
+        uid = int(re.search(r'UID (\d+)', head).group(1))
+        # \Recent is not the user's: it tells a session that it is the
+        # first to see the message (renraku's SELECT of Drafts takes it);
+        # a change of any stored flag would show in MODSEQ as well
+        flags = tuple(sorted(f for f in re.search(
+            r'FLAGS \(([^)]*)\)', head).group(1).split() if f != '\\Recent'))
+        size = int(re.search(r'RFC822\.SIZE (\d+)', head).group(1))
+        idate = re.search(r'INTERNALDATE "([^"]*)"', head).group(1)
+        modseq = int(re.search(r'MODSEQ \((\d+)\)', head).group(1))
+        hdr = email.message_from_bytes(item[1])
+        out[uid] = (flags, size, idate, modseq, hdr['X-Renraku-Thread'])
+    return out
+
+
 def drafts_view(messages):
     """Sorted (thread, step, Message-ID, Subject, body, flags, SHA-256)
     of each message in Drafts, decoded by Python's email package."""

@@ -275,37 +275,6 @@ BAD = [
 ]
 
 
-def snapshot(b, mailbox):
-    """{UID: (FLAGS but \\Recent, RFC822.SIZE, INTERNALDATE, MODSEQ)}"""
-    c = b.imap()
-    try:
-        typ, data = c.select(mailbox, readonly=True)
-        if int(data[0]) == 0:
-            return {}
-        typ, data = c.uid('FETCH', '1:*', '(UID FLAGS RFC822.SIZE '
-                          'INTERNALDATE MODSEQ)')
-    finally:
-        c.logout()
-    out = {}
-    for item in data:
-        s = item.decode()
-        uid = int(re.search(r'UID (\d+)', s).group(1))
-        flags = tuple(sorted(f for f in re.search(
-            r'FLAGS \(([^)]*)\)', s).group(1).split() if f != '\\Recent'))
-        out[uid] = (flags, int(re.search(r'RFC822\.SIZE (\d+)', s).group(1)),
-                    re.search(r'INTERNALDATE "([^"]*)"', s).group(1),
-                    int(re.search(r'MODSEQ \((\d+)\)', s).group(1)))
-    return out
-
-
-def mailboxes(b):
-    """The LIST answer, without \\Marked and \\UnMarked (Dovecot's own)."""
-    c = b.imap()
-    typ, data = c.list()
-    c.logout()
-    return sorted(re.sub(rb' ?\\(Marked|UnMarked)', b'', d) for d in data)
-
-
 # Runs argv[2:] and writes its peak RSS (KiB) to file argv[1].  A fresh
 # interpreter: a child's peak RSS counts its parent's RSS at the fork, and
 # this test's own process has held the 50 MB mail (and kept the memory).
@@ -394,7 +363,7 @@ try:
     ok(found == [scout_uid] + bad_uids + [good_uid],
        'A: every bad mail is From a CrowdWorks address Dovecot\'s search '
        'finds, so renraku fetches it', (found, uids))
-    before = snapshot(box, 'INBOX')
+    before = harness.snapshot(box, 'INBOX')
 
     rc, out, err, rss, took = measured(box, 'sync')
     print('# first sync: exit %d in %.1f s, peak RSS %.1f MB' % (
@@ -467,7 +436,7 @@ try:
     ok(box.drafts() == drafts and st2 == st,
        'A: and adds nothing: the same draft, the same store',
        harness.diff(st, st2))
-    after = snapshot(box, 'INBOX')
+    after = harness.snapshot(box, 'INBOX')
     ok(after == before, 'A: INBOX unchanged by both syncs (UID, FLAGS, '
        'RFC822.SIZE, INTERNALDATE, MODSEQ)', harness.diff(before, after))
 
@@ -475,8 +444,8 @@ try:
     logins = box.srv.log_text().count('imap-login: Info: Login: ')
     ok(logins >= 2, 'B: Dovecot logs each login (%d so far), so a '
        'connection would show' % logins, box.srv.log_text()[-2000:])
-    lists = mailboxes(box)
-    inbox = snapshot(box, 'INBOX')
+    lists = harness.mailboxes(box)
+    inbox = harness.snapshot(box, 'INBOX')
     time.sleep(0.5)     # for Dovecot's log to hold those sessions
     mark = len(box.srv.log_text())
     cases = [
@@ -511,9 +480,9 @@ try:
     ok('imap-login' not in new_log and 'DELETE' not in new_log and
        'LOGOUT' not in new_log,
        'B: Dovecot saw no connection from any of them', new_log)
-    ok(mailboxes(box) == lists and snapshot(box, 'INBOX') == inbox,
+    ok(harness.mailboxes(box) == lists and harness.snapshot(box, 'INBOX') == inbox,
        'B: the mailbox list and INBOX are unchanged', (lists,
-                                                        mailboxes(box)))
+                                                        harness.mailboxes(box)))
 finally:
     box.cleanup()
 done()

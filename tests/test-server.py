@@ -21,7 +21,6 @@ D. The user's mail is sacred: over three weeks of daily syncs in which
    of them flagged \\Deleted) stay exactly as they were.
 """
 import datetime
-import email
 import glob
 import os
 import re
@@ -50,47 +49,6 @@ def uidvalidity(b, mailbox):
     typ, data = c.status(mailbox, '(UIDVALIDITY)')
     c.logout()
     return int(re.search(rb'UIDVALIDITY (\d+)', data[0]).group(1))
-
-
-def mailboxes(b):
-    """The LIST answer, without \\Marked and \\UnMarked: Dovecot works
-    those out anew (from \\Recent) when a mailbox's status is first
-    asked, they say nothing of what a client changed."""
-    c = b.imap()
-    typ, data = c.list()
-    c.logout()
-    return sorted(re.sub(rb' ?\\(Marked|UnMarked)', b'', d) for d in data)
-
-
-def snapshot(b, mailbox):
-    """{UID: (flags, RFC822.SIZE, INTERNALDATE, MODSEQ, X-Renraku-Thread)}"""
-    c = b.imap()
-    try:
-        typ, data = c.select(mailbox, readonly=True)
-        if int(data[0]) == 0:
-            return {}
-        typ, data = c.uid('FETCH', '1:*', '(UID FLAGS RFC822.SIZE '
-                          'INTERNALDATE MODSEQ BODY.PEEK[HEADER.FIELDS '
-                          '(X-RENRAKU-THREAD)])')
-    finally:
-        c.logout()
-    out = {}
-    for item in data:
-        if not isinstance(item, tuple):
-            continue
-        head = item[0].decode()
-        uid = int(re.search(r'UID (\d+)', head).group(1))
-        # \Recent is not the user's: it tells a session that it is the
-        # first to see the message (renraku's SELECT of Drafts takes it);
-        # a change of any stored flag would show in MODSEQ as well
-        flags = tuple(sorted(f for f in re.search(
-            r'FLAGS \(([^)]*)\)', head).group(1).split() if f != '\\Recent'))
-        size = int(re.search(r'RFC822\.SIZE (\d+)', head).group(1))
-        idate = re.search(r'INTERNALDATE "([^"]*)"', head).group(1)
-        modseq = int(re.search(r'MODSEQ \((\d+)\)', head).group(1))
-        hdr = email.message_from_bytes(item[1])
-        out[uid] = (flags, size, idate, modseq, hdr['X-Renraku-Thread'])
-    return out
 
 
 def mail(name, when, flags='', **replace):
@@ -207,7 +165,7 @@ try:
        'A: and its thread\'s draft is taken back', drafts3)
 
     # --- B. no Drafts mailbox --------------------------------------------
-    before = (mailboxes(a), snapshot(a, 'Drafts'))
+    before = (harness.mailboxes(a), harness.snapshot(a, 'Drafts'))
     bad = a.config('config-nodrafts', state=os.path.join(a.srv.dir, 'st2'),
                    drafts='Nonexistent')
     r = a.run('sync', cfg=bad)
@@ -217,14 +175,14 @@ try:
        (r.returncode, r.stderr))
     print('# ' + r.stderr.strip())
     st = harness.store_view(os.path.join(a.srv.dir, 'st2', 'state.db'))
-    ok((mailboxes(a), snapshot(a, 'Drafts')) == before and
+    ok((harness.mailboxes(a), harness.snapshot(a, 'Drafts')) == before and
        st['drafts'] == [],
        'B: no mailbox created, nothing appended, no draft recorded',
-       (before, mailboxes(a), st['drafts']))
+       (before, harness.mailboxes(a), st['drafts']))
 
     b = box(proxy=False, dovecot_args={'drafts_special_use': False})
     b.reset()
-    lists = mailboxes(b)
+    lists = harness.mailboxes(b)
     ok(not any(b'\\Drafts' in m for m in lists) and
        any(m.endswith(b'Drafts') for m in lists),
        'B: a server whose Drafts mailbox is not marked \\Drafts', lists)
@@ -234,7 +192,7 @@ try:
        'B: without a drafts key, sync says no mailbox is marked \\Drafts '
        '(exit 78)', (r.returncode, r.stderr))
     print('# ' + r.stderr.strip())
-    ok(snapshot(b, 'Drafts') == {} and mailboxes(b) == lists and
+    ok(harness.snapshot(b, 'Drafts') == {} and harness.mailboxes(b) == lists and
        b.store()['drafts'] == [], 'B: nothing appended, nothing recorded')
     b.cfg = b.config('config-named', drafts='Drafts')
     r = b.run('sync')
@@ -308,7 +266,7 @@ try:
     u.append(c, 'Sent', [plain('hanako@example.com', 'sent earlier',
                                at(11, 29, 10), r'(\Seen)')])
     c.logout()
-    users = dict((uid, v) for uid, v in snapshot(u, 'Drafts').items())
+    users = dict((uid, v) for uid, v in harness.snapshot(u, 'Drafts').items())
     others = ('INBOX', 'Work', 'Sent')
     seen = {'created': [], 'refreshed': [], 'taken back': []}
     problems = []
@@ -319,7 +277,7 @@ try:
                                 tzinfo=harness.JST)
         if day == datetime.date(2026, 12, 5):
             # the user sends the CrowdWorks follow-up: it leaves Drafts
-            cur = snapshot(u, 'Drafts')
+            cur = harness.snapshot(u, 'Drafts')
             mine = [uid for uid, v in cur.items()
                     if v[4] == 'crowdworks/63712345']
             c = u.imap()
@@ -328,20 +286,20 @@ try:
                 c.uid('STORE', str(uid), '+FLAGS.SILENT', r'(\Deleted)')
                 c.uid('EXPUNGE', str(uid))
             c.logout()
-            users = dict((k, v) for k, v in snapshot(u, 'Drafts').items()
+            users = dict((k, v) for k, v in harness.snapshot(u, 'Drafts').items()
                          if v[4] is None)
         if day == datetime.date(2026, 12, 8):
             # the Lancers client answers
             append(u, 'Work', [mail('lancers-comment-1.eml', at(12, 8, 8),
                                     **{'lancers.20251022054109.3b2f1e':
                                        'lancers.answer'})])
-        before = dict((mb, snapshot(u, mb)) for mb in others)
-        drafts_before = snapshot(u, 'Drafts')
-        lists = mailboxes(u)
+        before = dict((mb, harness.snapshot(u, mb)) for mb in others)
+        drafts_before = harness.snapshot(u, 'Drafts')
+        lists = harness.mailboxes(u)
         r = u.run('sync', now=now.isoformat())
         syncs += 1
-        after = dict((mb, snapshot(u, mb)) for mb in others)
-        drafts_after = snapshot(u, 'Drafts')
+        after = dict((mb, harness.snapshot(u, mb)) for mb in others)
+        drafts_after = harness.snapshot(u, 'Drafts')
         if r.returncode != 0:
             problems.append('%s: exit %d %s' % (day, r.returncode,
                                                 r.stderr))
@@ -349,9 +307,9 @@ try:
             if after[mb] != before[mb]:
                 problems.append('%s: %s changed:\n  %r\n  %r' % (
                     day, mb, before[mb], after[mb]))
-        if mailboxes(u) != lists:
+        if harness.mailboxes(u) != lists:
             problems.append('%s: the mailbox list changed: %r -> %r' % (
-                day, lists, mailboxes(u)))
+                day, lists, harness.mailboxes(u)))
         for uid in set(drafts_before) & set(drafts_after):
             if drafts_before[uid] != drafts_after[uid]:
                 problems.append('%s: Drafts UID %d changed: %r -> %r' % (
@@ -390,7 +348,7 @@ try:
        '(UID, FLAGS, RFC822.SIZE, INTERNALDATE, MODSEQ), no mailbox '
        'created; in Drafts only messages with X-Renraku-Thread came and '
        'went, the user\'s own drafts untouched', '\n'.join(problems[:10]))
-    final = snapshot(u, 'Drafts')
+    final = harness.snapshot(u, 'Drafts')
     ok(all(v[4] is None or '\\Draft' in v[0] for v in final.values()) and
        len([v for v in final.values() if v[4]]) ==
        len(set(v[4] for v in final.values() if v[4])),
