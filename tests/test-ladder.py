@@ -19,19 +19,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dovecot  # noqa: E402
+from harness import corpus  # noqa: E402
 from tap import ok, done, bail  # noqa: E402
 
 RENRAKU = os.environ.get('RENRAKU', 'src/renraku')
 TOP = os.environ.get('TOP_SRCDIR', '.')
 JST = datetime.timezone(datetime.timedelta(hours=9))
-
-
-def corpus(name, **replace):
-    with open(os.path.join(TOP, 'tests', 'corpus', name), 'rb') as f:
-        raw = f.read()
-    for old, new in replace.items():
-        raw = raw.replace(old.encode(), new.encode())
-    return raw
 
 
 def at(day, hour=9):
