@@ -377,10 +377,12 @@ try:
     # say nothing of renraku's own: the bound holds for a plain build
     with open(harness.RENRAKU, 'rb') as f:
         sanitized = b'__asan_init' in f.read()
-    ok(rss < 200 * 1024 or sanitized, 'A: peak RSS %.1f MB, well under '
-       '200 MB (only the first 256 KB of each mail is fetched)%s' % (
-           rss / 1024, ' # SKIP a sanitized build' if sanitized else ''),
-       rss)
+    if sanitized:
+        print('# peak RSS %.1f MB in a sanitized build: not checked' % (
+            rss / 1024))
+    else:
+        ok(rss < 200 * 1024, 'A: peak RSS %.1f MB, well under 200 MB (only '
+           'the first 256 KB of each mail is fetched)' % (rss / 1024), rss)
 
     drafts = box.drafts()
     ok([d[0] for d in drafts] == ['crowdworks/63712345'],
