@@ -273,8 +273,8 @@ set_state(struct drafter *dr, struct thread_draft *d, enum draft_state s,
 	    err));
 }
 
-static gboolean	take_back_again(struct drafter *, struct thread_draft *,
-		    GArray *, GError **);
+static gboolean	remove_if_ours(struct drafter *, struct thread_draft *,
+		    GArray *, enum draft_state, GError **);
 
 /*
  * Learn what became of the thread's drafts since the last run: a pending
@@ -303,7 +303,7 @@ reconcile(struct drafter *dr, struct thread *t, GError **err)
 		    NULL)
 			goto out;
 		if (d->state == DRAFT_REMOVING) {
-			if (!take_back_again(dr, d, ours, err))
+			if (!remove_if_ours(dr, d, ours, DRAFT_REMOVED, err))
 				goto out;
 		} else if (d->state == DRAFT_PENDING) {
 			if (ours->len > 0) {
@@ -349,59 +349,21 @@ out:
 }
 
 /*
- * Take back the live draft 'd': only if Drafts still holds it exactly as
- * renraku made it; otherwise it is the user's now and stays.
+ * Remove the draft 'd' from Drafts, where 'uids' are the messages with its
+ * Message-ID, only if it is still there exactly as renraku made it
+ * (perhaps flagged \Deleted by a run that died): otherwise it is the
+ * user's now (DRAFT_EDITED) and stays.  None there: 'd' becomes 'gone'.
  */
 static gboolean
-take_back(struct drafter *dr, struct thread_draft *d, GError **err)
-{
-	GArray	*uids;
-	char	*hash = NULL;
-	gboolean ok = FALSE;
-	guint32	 uid;
-
-	if ((uids = find(dr, "Message-ID", d->message_id, err)) == NULL)
-		return (FALSE);
-	if (uids->len == 0) {
-		ok = set_state(dr, d, DRAFT_SENT, err);
-		goto out;
-	}
-	uid = g_array_index(uids, guint32, uids->len - 1);
-	if ((hash = fetch_hash(dr, uid, NULL, err)) == NULL)
-		goto out;
-	if (strcmp(hash, d->raw_hash) != 0) {
-		ok = set_state(dr, d, DRAFT_EDITED, err);
-		goto out;
-	}
-	/* intent first: if the run dies before the draft is gone, the
-	   draft is neither taken for sent nor left behind: the next run
-	   finds it in DRAFT_REMOVING and finishes (take_back_again) */
-	dr->changed = !dr->r->dry_run;
-	ok = set_state(dr, d, DRAFT_REMOVING, err) &&
-	    (dr->r->dry_run || imap_delete(dr->s, uid, err)) &&
-	    set_state(dr, d, DRAFT_REMOVED, err);
-out:
-	g_free(hash);
-	g_array_unref(uids);
-	return (ok);
-}
-
-/*
- * Finish taking back 'd', which a run left in DRAFT_REMOVING; 'uids' are
- * the messages in Drafts with its Message-ID.  Still there as renraku
- * made it (perhaps already flagged \Deleted): remove it.  Changed: it is
- * the user's.  Gone: removed.
- */
-static gboolean
-take_back_again(struct drafter *dr, struct thread_draft *d, GArray *uids,
-    GError **err)
+remove_if_ours(struct drafter *dr, struct thread_draft *d, GArray *uids,
+    enum draft_state gone, GError **err)
 {
 	char	*hash;
 	gboolean same;
 	guint32	 uid;
 
 	if (uids->len == 0)
-		return (set_state(dr, d, DRAFT_REMOVED, err));
+		return (set_state(dr, d, gone, err));
 	uid = g_array_index(uids, guint32, uids->len - 1);
 	if ((hash = fetch_hash(dr, uid, NULL, err)) == NULL)
 		return (FALSE);
@@ -409,8 +371,27 @@ take_back_again(struct drafter *dr, struct thread_draft *d, GArray *uids,
 	g_free(hash);
 	if (!same)
 		return (set_state(dr, d, DRAFT_EDITED, err));
-	return ((dr->r->dry_run || imap_delete(dr->s, uid, err)) &&
+	/* intent first: if the run dies before the draft is gone, the
+	   draft is neither taken for sent nor left behind: the next run
+	   finds it in DRAFT_REMOVING and finishes (reconcile) */
+	dr->changed = !dr->r->dry_run;
+	return (set_state(dr, d, DRAFT_REMOVING, err) &&
+	    (dr->r->dry_run || imap_delete(dr->s, uid, err)) &&
 	    set_state(dr, d, DRAFT_REMOVED, err));
+}
+
+/* Take back the live draft 'd'; gone from Drafts, it was sent. */
+static gboolean
+take_back(struct drafter *dr, struct thread_draft *d, GError **err)
+{
+	GArray	*uids;
+	gboolean ok;
+
+	if ((uids = find(dr, "Message-ID", d->message_id, err)) == NULL)
+		return (FALSE);
+	ok = remove_if_ours(dr, d, uids, DRAFT_SENT, err);
+	g_array_unref(uids);
+	return (ok);
 }
 
 /*
