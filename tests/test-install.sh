@@ -68,6 +68,22 @@ ok "the man pages name the installed data directory" sh -c '
 		grep -q -F "$2/templates" "$m" || exit 1
 		! grep -q "@[a-z]*@" "$m" || exit 1
 	done' sh "$dest$INST_MANDIR" "$INST_PKGDATADIR"
+if command -v man >/dev/null 2>&1; then
+	ok "man -l renders every installed page" sh -c '
+		for m in "$1/man1/renraku.1" "$1/man5/renraku.conf.5" \
+		    "$1/ja/man1/renraku.1" "$1/ja/man5/renraku.conf.5"; do
+			err=$(MANWIDTH=80 man -l "$m" 2>&1 >/dev/null) &&
+			    [ -z "$err" ] || { echo "$m: $err"; exit 1; }
+			MANWIDTH=80 man -l "$m" 2>/dev/null |
+			    grep -q "^NAME\|^名前" ||
+			    { echo "$m: no NAME section"; exit 1; }
+		done' sh "$dest$INST_MANDIR"
+else
+	n=$((n + 1))
+	echo "ok $n - man -l renders every installed page # SKIP man is not installed"
+fi
+ok "the Japanese catalogue is installed" files_present \
+	"$INST_LOCALEDIR/ja/LC_MESSAGES/renraku.mo"
 ok "the example config and crontab are installed with the docs" \
 	files_present "$INST_DOCDIR/renraku.conf.example" \
 	"$INST_DOCDIR/crontab.example"
