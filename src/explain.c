@@ -12,7 +12,12 @@
 #include "error.h"
 #include "mail.h"
 
-#define FIELD	"  %-9s "	/* indent and label column */
+/* The label column: labels are the rules files' own words, untranslated. */
+static void
+field(FILE *out, const char *label)
+{
+	fprintf(out, "  %-9s ", label);
+}
 
 /* 's' on one line, line ends shown as a backslash and 'n': a match can
  * span lines. */
@@ -57,7 +62,10 @@ find_hit(const struct rules_trace *t, const char *key)
 	return (NULL);
 }
 
-/* "VALUE  (FILE:LINE [group] key = PATTERN, matched “TEXT” in FIELD)" */
+/*
+ * "LABEL VALUE  (FILE:LINE [group] key = PATTERN, matched “TEXT” in FIELD)",
+ * or, when there is no value, why (the N_() message 'none').
+ */
 static void
 print_value(FILE *out, const char *label, const char *value,
     const struct rules_trace *t, const char *key, const char *none)
@@ -65,11 +73,12 @@ print_value(FILE *out, const char *label, const char *value,
 	const struct rules_hit	*h = find_hit(t, key);
 	char			*w, *text;
 
+	field(out, label);
 	if (value == NULL) {
-		fprintf(out, FIELD "-  (%s)\n", label, none);
+		fprintf(out, "-  (%s)\n", _(none));
 		return;
 	}
-	fprintf(out, FIELD "%s", label, value);
+	fputs(value, out);
 	if (h != NULL) {
 		w = where(t, h);
 		text = oneline(h->text);
@@ -92,21 +101,22 @@ explain_none(const struct rules *r, const struct mail *m,
 	if (t->file == NULL) {
 		domains = rules_sender_domains(r);
 		list = g_strjoinv(", ", domains);
-		fprintf(out, FIELD "none: no platform domain matched the "
-		    "sender %s (known: %s)\n", "platform",
-		    *m->from_addr != '\0' ? m->from_addr : "(no From:)",
-		    list);
+		field(out, "platform");
+		fprintf(out, _("none: no platform domain matched the sender "
+		    "%s (known: %s)\n"), *m->from_addr != '\0' ?
+		    m->from_addr : _("(no From:)"), list);
 		g_free(list);
 		g_strfreev(domains);
 	} else if ((h = find_hit(t, "exclude")) != NULL) {
 		w = where(t, h);
-		fprintf(out, FIELD "none: the sender %s is excluded by "
-		    "'%s' (%s): newsletters and the like start no thread\n",
-		    "platform", m->from_addr, h->pattern, w);
+		field(out, "platform");
+		fprintf(out, _("none: the sender %s is excluded by '%s' (%s): "
+		    "newsletters and the like start no thread\n"),
+		    m->from_addr, h->pattern, w);
 		g_free(w);
 	}
-	fprintf(out, FIELD "not a platform event: renraku ignores this "
-	    "mail\n", "result");
+	field(out, "result");
+	fputs(_("not a platform event: renraku ignores this mail\n"), out);
 }
 
 gboolean
@@ -129,26 +139,35 @@ explain_mail(const struct rules *r, const char *name, const char *raw,
 	known = rules_explain(r, &m, &ev, &t);
 
 	fprintf(out, _("%s:\n"), name);
+	field(out, "from");
 	if (*m.from_name != '\0')
-		fprintf(out, FIELD "%s <%s>\n", "from", m.from_name,
-		    m.from_addr);
+		fprintf(out, "%s <%s>\n", m.from_name, m.from_addr);
+	else if (*m.from_addr != '\0')
+		fprintf(out, "%s\n", m.from_addr);
 	else
-		fprintf(out, FIELD "%s\n", "from", *m.from_addr != '\0' ?
-		    m.from_addr : "-  (no From:)");
-	if (m.forwarded_by != NULL)
-		fprintf(out, FIELD "by %s; the other fields are the "
-		    "original's\n", "forwarded", m.forwarded_by);
-	fprintf(out, FIELD "%s\n", "subject", *m.subject != '\0' ?
-	    m.subject : "-  (no Subject:)");
+		fprintf(out, "-  %s\n", _("(no From:)"));
+	if (m.forwarded_by != NULL) {
+		field(out, "forwarded");
+		fprintf(out, _("by %s; the other fields are the original's\n"),
+		    m.forwarded_by);
+	}
+	field(out, "subject");
+	if (*m.subject != '\0')
+		fprintf(out, "%s\n", m.subject);
+	else
+		fprintf(out, "-  %s\n", _("(no Subject:)"));
 	if (m.date != 0 && (d = g_date_time_new_from_unix_local(m.date)) !=
 	    NULL) {
 		s = g_date_time_format(d, "%Y-%m-%d %H:%M:%S %z");
-		fprintf(out, FIELD "%s\n", "date", s);
+		field(out, "date");
+		fprintf(out, "%s\n", s);
 		g_free(s);
 		g_date_time_unref(d);
-	} else
-		fprintf(out, FIELD "-  (no usable Date:; sync uses the time "
-		    "it reads the mail)\n", "date");
+	} else {
+		field(out, "date");
+		fprintf(out, "-  %s\n", _("(no usable Date:; sync uses the "
+		    "time it reads the mail)"));
+	}
 
 	if (!known) {
 		explain_none(r, &m, &t, out);
@@ -156,23 +175,26 @@ explain_mail(const struct rules *r, const char *name, const char *raw,
 	}
 	h = find_hit(&t, "domains");
 	w = where(&t, h);
-	fprintf(out, FIELD "%s (%s)  (%s = %s, matched the sender %s)\n",
-	    "platform", ev.platform, rules_platform_name(r, ev.platform), w,
-	    h->pattern, h->text);
+	field(out, "platform");
+	fprintf(out, _("%s (%s)  (%s = %s, matched the sender %s)\n"),
+	    ev.platform, rules_platform_name(r, ev.platform), w, h->pattern,
+	    h->text);
 	g_free(w);
 
 	if (t.group == NULL) {
 		s = rules_normalize(m.subject);
-		fprintf(out, FIELD "unknown  (platform %s, but none of the "
-		    "%u [event KIND] groups of %s matched; normalised subject "
-		    "\xe2\x80\x9c%s\xe2\x80\x9d)\n", "event", ev.platform,
-		    t.ngroups, t.file, s);
+		field(out, "event");
+		fprintf(out, _("unknown  (platform %s, but none of the %u "
+		    "[event KIND] groups of %s matched; normalised subject "
+		    "\xe2\x80\x9c%s\xe2\x80\x9d)\n"), ev.platform, t.ngroups,
+		    t.file, s);
 		g_free(s);
 	} else {
 		const char *sep = "";
 
-		fprintf(out, FIELD "%s  (%s:%d [%s]", "event",
-		    event_kind_name(ev.kind), t.file, t.group_line, t.group);
+		field(out, "event");
+		fprintf(out, "%s  (%s:%d [%s]", event_kind_name(ev.kind),
+		    t.file, t.group_line, t.group);
 		for (i = 0; i < t.hits->len; i++) {
 			h = &g_array_index(t.hits, struct rules_hit, i);
 			if (strcmp(h->group, t.group) != 0 ||
@@ -188,17 +210,18 @@ explain_mail(const struct rules *r, const char *name, const char *raw,
 		fprintf(out, _(")\n"));
 	}
 	if (ev.kind == EVENT_NOISE) {
-		fprintf(out, FIELD "noise: no thread, key, client or title\n",
-		    "result");
+		field(out, "result");
+		fputs(_("noise: no thread, key, client or title\n"), out);
 		goto out;
 	}
 	print_value(out, "key", ev.key, &t, "thread_key",
-	    "no thread_key pattern matched the body or subject");
-	fprintf(out, FIELD "%s\n", "url", ev.url != NULL ? ev.url : "-");
+	    N_("no thread_key pattern matched the body or subject"));
+	field(out, "url");
+	fprintf(out, "%s\n", ev.url != NULL ? ev.url : "-");
 	print_value(out, "client", ev.client, &t, "client",
-	    "no client pattern matched");
+	    N_("no client pattern matched"));
 	print_value(out, "title", ev.title, &t, "title",
-	    "no title pattern matched");
+	    N_("no title pattern matched"));
 out:
 	if (known)
 		event_clear(&ev);
