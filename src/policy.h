@@ -55,8 +55,9 @@ enum draft_state {
 	DRAFT_SENT,		/* left Drafts: the user sent it */
 	DRAFT_EDITED,		/* the user changed it: never touched again */
 	DRAFT_REMOVED,		/* renraku took it back (replaced, stale) */
-	DRAFT_REMOVING,		/* being taken back: gone from Drafts only
-				   when the next run has seen to it */
+	DRAFT_REMOVING,		/* being taken back: recorded before the
+				   delete, finished by the next run if this
+				   one dies first */
 	DRAFT_NSTATES
 };
 

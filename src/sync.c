@@ -198,19 +198,31 @@ open_drafts(struct drafter *dr, GError **err)
 }
 
 /*
- * The UIDs in Drafts of messages with header 'name' containing 'value';
- * a draft is known by its Message-ID even if flagged \Deleted (a
- * take-back half done), but a thread's copies count only while undeleted.
+ * The UIDs in Drafts of the message 'message_id', even if flagged
+ * \Deleted (a take-back a run left half done).
  */
 static GArray *
-find(struct drafter *dr, const char *name, const char *value, GError **err)
+find_draft(struct drafter *dr, const char *message_id, GError **err)
 {
-	const char *pairs[] = { name, value, NULL };
+	const char *pairs[] = { "Message-ID", message_id, NULL };
 
 	if (!open_drafts(dr, err))
 		return (NULL);
-	return (imap_search_header(dr->s, pairs,
-	    strcmp(name, "Message-ID") != 0, err));
+	return (imap_search_header(dr->s, pairs, FALSE, err));
+}
+
+/*
+ * The UIDs in Drafts of the undeleted messages whose X-Renraku-Thread
+ * contains 'thread' (every draft of renraku's for "").
+ */
+static GArray *
+find_copies(struct drafter *dr, const char *thread, GError **err)
+{
+	const char *pairs[] = { "X-Renraku-Thread", thread, NULL };
+
+	if (!open_drafts(dr, err))
+		return (NULL);
+	return (imap_search_header(dr->s, pairs, TRUE, err));
 }
 
 /* What fetch_hash() learns of a draft. */
@@ -299,8 +311,7 @@ reconcile(struct drafter *dr, struct thread *t, GError **err)
 		if (d->state != DRAFT_PENDING && d->state != DRAFT_LIVE &&
 		    d->state != DRAFT_EDITED && d->state != DRAFT_REMOVING)
 			continue;
-		if ((ours = find(dr, "Message-ID", d->message_id, err)) ==
-		    NULL)
+		if ((ours = find_draft(dr, d->message_id, err)) == NULL)
 			goto out;
 		if (d->state == DRAFT_REMOVING) {
 			if (!remove_if_ours(dr, d, ours, DRAFT_REMOVED, err))
@@ -329,8 +340,7 @@ reconcile(struct drafter *dr, struct thread *t, GError **err)
 			g_free(hash);
 		} else if (ours->len == 0) {
 			/* gone: sent, unless an edited copy took its place */
-			if ((tagged = find(dr, "X-Renraku-Thread", t->id,
-			    err)) == NULL)
+			if ((tagged = find_copies(dr, t->id, err)) == NULL)
 				goto out;
 			if (!set_state(dr, d, tagged->len > 0 ?
 			    DRAFT_EDITED : DRAFT_SENT, err))
@@ -387,7 +397,7 @@ take_back(struct drafter *dr, struct thread_draft *d, GError **err)
 	GArray	*uids;
 	gboolean ok;
 
-	if ((uids = find(dr, "Message-ID", d->message_id, err)) == NULL)
+	if ((uids = find_draft(dr, d->message_id, err)) == NULL)
 		return (FALSE);
 	ok = remove_if_ours(dr, d, uids, DRAFT_SENT, err);
 	g_array_unref(uids);
@@ -418,7 +428,7 @@ adopt(struct drafter *dr, struct thread *t, const struct decision *d,
 	 * Drafts appended later in this run are for other threads.
 	 */
 	if (dr->tagged < 0) {
-		if ((uids = find(dr, "X-Renraku-Thread", "", err)) == NULL)
+		if ((uids = find_copies(dr, "", err)) == NULL)
 			return (-1);
 		dr->tagged = uids->len > 0;
 		g_array_unref(uids);
