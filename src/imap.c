@@ -560,10 +560,9 @@ open_mailbox(struct imap *s, const char *mailbox, gboolean write,
 }
 
 int
-imap_idle(struct imap *s, guint seconds, GError **err)
+imap_idle_start(struct imap *s, GError **err)
 {
-	struct pollfd	p;
-	int		r, n;
+	int	r;
 
 	if (!mailimap_has_idle(s->imap))
 		return (-2);
@@ -572,20 +571,26 @@ imap_idle(struct imap *s, guint seconds, GError **err)
 		s->broken = TRUE;
 		return (-1);
 	}
-	p.fd = mailimap_idle_get_fd(s->imap);
-	p.events = POLLIN;
-	p.revents = 0;
-	n = 1;
-	/* data may already wait in libetpan's buffer */
-	if (s->imap->imap_stream->read_buffer_len == 0)
-		n = poll(&p, 1, (int)MIN(seconds, 29 * 60) * 1000);
+	return (mailimap_idle_get_fd(s->imap));
+}
+
+gboolean
+imap_idle_pending(const struct imap *s)
+{
+	return (s->imap->imap_stream->read_buffer_len > 0);
+}
+
+gboolean
+imap_idle_done(struct imap *s, GError **err)
+{
+	int	r;
+
 	if ((r = mailimap_idle_done(s->imap)) != MAILIMAP_NO_ERROR) {
 		fail(s, r, err, "IDLE");
 		s->broken = TRUE;
-		return (-1);
+		return (FALSE);
 	}
-	/* any untagged data (EXISTS, EXPUNGE, FETCH) is worth a sync */
-	return (n > 0 ? 1 : 0);
+	return (TRUE);
 }
 
 guint

@@ -72,13 +72,18 @@ struct imap	*imap_open(const struct account *acct, imap_secret_fn secret,
 void		 imap_close(struct imap *s);
 
 /*
- * Wait in IDLE (RFC 2177) on the examined mailbox until the server reports
- * a change, 'seconds' pass, or a signal interrupts the wait.  Returns 1 if
- * the mailbox changed, 0 if not (time out or signal), -1 with err set on
- * failure (the session is then unusable), -2 when the server has no IDLE
- * (poll instead).
+ * IDLE (RFC 2177) on the examined mailbox, in two halves so that one
+ * process can wait on several sessions at once.  imap_idle_start() sends
+ * IDLE and returns the descriptor to poll() for the server's news, -2 when
+ * the server has no IDLE (poll instead; nothing is sent), or -1 with err
+ * set (the session is then unusable).  imap_idle_pending() tells whether
+ * news already waits in the session's buffer, where poll() cannot see it.
+ * imap_idle_done() sends DONE and reads the rest of the answer; FALSE with
+ * err set on failure (the session is then unusable).
  */
-int		 imap_idle(struct imap *s, guint seconds, GError **err);
+int		 imap_idle_start(struct imap *s, GError **err);
+gboolean	 imap_idle_pending(const struct imap *s);
+gboolean	 imap_idle_done(struct imap *s, GError **err);
 
 /*
  * Mailbox names: renraku and its users speak UTF-8 ("[Gmail]/下書き");

@@ -13,13 +13,16 @@
 typedef GDateTime	*(*watch_clock_fn)(void);
 
 /*
- * Sync, then wait in IDLE on the first watched mailbox of the first
- * account and sync again whenever the server reports a change or
- * 'interval' seconds pass (polling where the server has no IDLE); each
- * sync takes the lock in state_dir, so cron runs still interleave.  After
- * a network failure, reconnect with exponential backoff (5 s to 5 min).
- * Runs until SIGINT or SIGTERM, then returns TRUE.  'clock' gives each
- * sync's time (r->now is replaced and owned here).
+ * Sync, then keep one connection in IDLE on each watched mailbox of every
+ * account and sync again whenever a server reports a change or 'interval'
+ * seconds pass (a mailbox on a server without IDLE is left to that
+ * interval); each sync takes the lock in state_dir, so cron runs still
+ * interleave, and a sync follows every (re)connection, for the mail that
+ * came while nobody watched.  A connection that had worked and fails is
+ * opened again at once; one that cannot connect or fails before its first
+ * IDLE went through waits 5 s, doubling up to 5 min.  The others keep
+ * watching.  Runs until SIGINT or SIGTERM, then returns TRUE.
+ * 'clock' gives each sync's time (r->now is replaced and owned here).
  */
 gboolean	watch_run(struct run *r, struct store *st, guint interval,
 		    watch_clock_fn clock, GError **err);

@@ -105,11 +105,14 @@ class Dovecot:
     give the server certificate another validity (see make_cert).  For
     each name in local_names, a certificate for that name (by the same CA)
     is presented to clients that ask for it by SNI (a local_name block);
-    the one for cert_san stays the default."""
+    the one for cert_san stays the default.  'extra' is appended to the
+    configuration as it is."""
 
     def __init__(self, cert_san='DNS:localhost,IP:127.0.0.1', tmp=None,
                  drafts='Drafts', drafts_special_use=True,
-                 cert_not_before=None, cert_not_after=None, local_names=()):
+                 cert_not_before=None, cert_not_after=None, local_names=(),
+                 extra=''):
+        self.extra = extra
         self.drafts_name = drafts
         self.drafts_special_use = drafts_special_use
         self.dir = tmp or tempfile.mkdtemp(prefix='renraku-dovecot-')
@@ -203,7 +206,7 @@ service imap-login {{
 service anvil {{
   chroot =
 }}
-{local}''')
+{local}{self.extra}''')
 
     def start(self):
         self._write_config()
