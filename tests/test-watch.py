@@ -43,6 +43,28 @@ def arrives(mailbox, name, want):
     return drafts, time.time() - start
 
 
+def start_watch(interval, **keys):
+    """renraku -v watch against srv, with its config's 'keys' replaced."""
+    cfg = srv.renraku_config(os.path.join(srv.dir, 'config'),
+                             os.path.join(srv.dir, 'state'), **keys)
+    env = dict(os.environ, RENRAKU_DATADIR=TOP,
+               XDG_CONFIG_HOME=os.path.join(srv.dir, 'xdg'))
+    return cfg, env, subprocess.Popen(
+        [RENRAKU, '-c', cfg, '-v', 'watch', '--interval', str(interval),
+         '--now', NOW], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=env)
+
+
+def stop_watch(proc):
+    """SIGTERM to watch; its stdout and stderr."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.communicate()
+
+
 try:
     srv = dovecot.Dovecot().start()
     proxy = FaultProxy(srv.imaps_port).start()
@@ -53,16 +75,8 @@ try:
     c = srv.client()
     c.create('Work')
     c.logout()
-    cfg = srv.renraku_config(os.path.join(srv.dir, 'config'),
-                             os.path.join(srv.dir, 'state'),
-                             mailboxes='INBOX;Work',
-                             port=str(proxy.port))
-    env = dict(os.environ, RENRAKU_DATADIR=TOP,
-               XDG_CONFIG_HOME=os.path.join(srv.dir, 'xdg'))
-    proc = subprocess.Popen([RENRAKU, '-c', cfg, '-v', 'watch',
-                             '--interval', '300', '--now', NOW],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+    cfg, env, proc = start_watch(300, mailboxes='INBOX;Work',
+                                 port=str(proxy.port))
     time.sleep(2)
     ok(proc.poll() is None, 'watch keeps running')
 
@@ -88,12 +102,7 @@ try:
     ok(len(drafts) == 3 and took < 15,
        'after the server is back, a new mail is drafted within seconds '
        '(%.1f s, the first retry waits 5 s)' % took)
-    proc.send_signal(signal.SIGTERM)
-    try:
-        out, err = proc.communicate(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
+    out, err = stop_watch(proc)
     ok(proc.returncode == 0, 'SIGTERM ends watch cleanly',
        (proc.returncode, out, err))
     ok('watching INBOX of main' in out and 'watching Work of main' in out,
@@ -117,24 +126,12 @@ except Exception as e:  # noqa: BLE001
     bail('cannot start dovecot: %s' % e)
 proc = None
 try:
-    cfg = srv.renraku_config(os.path.join(srv.dir, 'config'),
-                             os.path.join(srv.dir, 'state'))
-    env = dict(os.environ, RENRAKU_DATADIR=TOP,
-               XDG_CONFIG_HOME=os.path.join(srv.dir, 'xdg'))
-    proc = subprocess.Popen([RENRAKU, '-c', cfg, '-v', 'watch',
-                             '--interval', '2', '--now', NOW],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+    proc = start_watch(2)[2]
     time.sleep(1)
     drafts, took = arrives('INBOX', 'crowdworks-message-1.eml', 1)
     ok(len(drafts) == 1 and took < 6,
        'no IDLE: a draft appears within the 2 s interval (%.1f s)' % took)
-    proc.send_signal(signal.SIGTERM)
-    try:
-        out, err = proc.communicate(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
+    out, err = stop_watch(proc)
     ok(proc.returncode == 0 and err == '' and
        'INBOX of main: the server has no IDLE; syncing every 2 s' in out,
        'no IDLE: watch says it polls, and nothing went wrong', (out, err))
