@@ -171,8 +171,9 @@ watch_run(struct run *r, struct store *st, guint interval,
 		np = 0;
 		for (i = 0; i < n && !stop; i++) {
 			news |= connect_watcher(&ws[i], r, now);
-			if (ws[i].s == NULL) {
-				until = MIN(until, ws[i].retry);
+			if (ws[i].s == NULL) {	/* polled, or its retry due */
+				if (!ws[i].polled)
+					until = MIN(until, ws[i].retry);
 				continue;
 			}
 			ws[i].fd = imap_idle_start(ws[i].s, &e);

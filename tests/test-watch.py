@@ -9,6 +9,8 @@ long before the polling interval.  Then the network goes away and comes
 back: watch says so, reconnects after its first backoff (5 s) and drafts
 the next mail.  SIGTERM ends watch cleanly.  Against a Dovecot that
 does not offer IDLE, watch says it polls and drafts within --interval.
+While it waits (in IDLE, for the network, between polls) watch must
+sleep: it may use less than a second of processor time in a few.
 """
 import datetime
 import os
@@ -55,6 +57,13 @@ def start_watch(interval, **keys):
         text=True, env=env)
 
 
+def cpu_seconds(proc):
+    """The processor time proc has used so far (user and system)."""
+    with open('/proc/%d/stat' % proc.pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
 def stop_watch(proc):
     """SIGTERM to watch; its stdout and stderr."""
     proc.send_signal(signal.SIGTERM)
@@ -79,6 +88,11 @@ try:
                                  port=str(proxy.port))
     time.sleep(2)
     ok(proc.poll() is None, 'watch keeps running')
+    cpu, start = cpu_seconds(proc), time.time()
+    time.sleep(3)
+    cpu = cpu_seconds(proc) - cpu
+    ok(cpu < 1, 'watch sleeps in IDLE (%.2f s of processor time in %.0f s)'
+       % (cpu, time.time() - start))
 
     drafts, took = arrives('INBOX', 'crowdworks-message-1.eml', 1)
     ok(len(drafts) == 1 and took < 10,
@@ -93,10 +107,14 @@ try:
     # the network goes away (both IDLE connections reset, new ones cut
     # in the TLS handshake) and comes back: watch reconnects by itself
     proxy.set(Fault('cut', C2S, 0))
+    cpu, start = cpu_seconds(proc), time.time()
     for conn in list(proxy.connections):
         conn._close_all(reset=True)
-    time.sleep(1.5)
-    ok(proc.poll() is None, 'watch outlives the network going away')
+    time.sleep(2)
+    cpu = cpu_seconds(proc) - cpu
+    ok(proc.poll() is None and cpu < 1,
+       'watch outlives the network going away, and waits for it '
+       '(%.2f s of processor time in %.0f s)' % (cpu, time.time() - start))
     proxy.set(None)
     drafts, took = arrives('INBOX', 'crowdworks-message-2.eml', 3)
     ok(len(drafts) == 3 and took < 15,
@@ -131,6 +149,11 @@ try:
     drafts, took = arrives('INBOX', 'crowdworks-message-1.eml', 1)
     ok(len(drafts) == 1 and took < 6,
        'no IDLE: a draft appears within the 2 s interval (%.1f s)' % took)
+    cpu, start = cpu_seconds(proc), time.time()
+    time.sleep(4)
+    cpu = cpu_seconds(proc) - cpu
+    ok(cpu < 1, 'no IDLE: watch sleeps between its syncs (%.2f s of '
+       'processor time in %.0f s)' % (cpu, time.time() - start))
     out, err = stop_watch(proc)
     ok(proc.returncode == 0 and err == '' and
        'INBOX of main: the server has no IDLE; syncing every 2 s' in out,
