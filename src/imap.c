@@ -754,7 +754,7 @@ deliver_fetched(clist *res, imap_message_fn fn, void *ctx, GError **err)
 
 	for (i = clist_begin(res); i != NULL; i = clist_next(i)) {
 		struct mailimap_msg_att	*ma = clist_content(i);
-		guint32			 uid = 0;
+		guint32			 uid = 0, size = 0;
 		const char		*raw = NULL;
 		size_t			 len = 0;
 
@@ -768,6 +768,8 @@ deliver_fetched(clist *res, imap_message_fn fn, void *ctx, GError **err)
 			st = it->att_data.att_static;
 			if (st->att_type == MAILIMAP_MSG_ATT_UID)
 				uid = st->att_data.att_uid;
+			else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
+				size = st->att_data.att_rfc822_size;
 			else if (st->att_type ==
 			    MAILIMAP_MSG_ATT_BODY_SECTION) {
 				raw = st->att_data.att_body_section->
@@ -776,7 +778,8 @@ deliver_fetched(clist *res, imap_message_fn fn, void *ctx, GError **err)
 				    sec_length;
 			}
 		}
-		if (uid != 0 && raw != NULL && !fn(uid, raw, len, ctx, err))
+		if (uid != 0 && raw != NULL &&
+		    !fn(uid, raw, len, MAX(size, len), ctx, err))
 			return (FALSE);
 	}
 	return (TRUE);
@@ -801,6 +804,8 @@ imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn, void *ctx,
 		ft = mailimap_fetch_type_new_fetch_att_list_empty();
 		mailimap_fetch_type_new_fetch_att_list_add(ft,
 		    mailimap_fetch_att_new_uid());
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_rfc822_size());
 		mailimap_fetch_type_new_fetch_att_list_add(ft,
 		    mailimap_fetch_att_new_body_peek_section_partial(
 		    mailimap_section_new(NULL), 0, IMAP_FETCH_MAX));

@@ -30,11 +30,13 @@ struct imap_mailbox {
 #define IMAP_FETCH_MAX	(256 * 1024)
 
 /*
- * Called for each fetched message: its UID and whole raw text ('len'
- * bytes, borrowed for the call).  Return FALSE with err set to stop.
+ * Called for each fetched message: its UID, its raw text ('len' bytes,
+ * borrowed for the call) and its whole size on the server ('size', the
+ * RFC822.SIZE; larger than 'len' when the message was cut at
+ * IMAP_FETCH_MAX).  Return FALSE with err set to stop.
  */
 typedef gboolean (*imap_message_fn)(guint32 uid, const char *raw, gsize len,
-    void *ctx, GError **err);
+    gsize size, void *ctx, GError **err);
 
 /* How far imap_open() got: where it failed, for "renraku doctor". */
 enum imap_stage {
@@ -127,8 +129,8 @@ GArray		*imap_search(struct imap *s, guint32 min_uid,
 
 /*
  * Fetch the messages 'uids' of the examined mailbox with BODY.PEEK[]
- * (the first IMAP_FETCH_MAX bytes of each) and call 'fn' for each, in
- * batches.  Returns FALSE with err set on failure.
+ * (the first IMAP_FETCH_MAX bytes of each) and RFC822.SIZE, and call 'fn'
+ * for each, in batches.  Returns FALSE with err set on failure.
  */
 gboolean	 imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn,
 		    void *ctx, GError **err);

@@ -33,7 +33,8 @@ struct fetch {
 };
 
 static gboolean
-on_message(guint32 uid, const char *raw, gsize len, void *ctx, GError **err)
+on_message(guint32 uid, const char *raw, gsize len, gsize size, void *ctx,
+    GError **err)
 {
 	struct fetch		*f = ctx;
 	struct mail		 m;
@@ -54,6 +55,10 @@ on_message(guint32 uid, const char *raw, gsize len, void *ctx, GError **err)
 		g_error_free(e);
 		return (TRUE);
 	}
+	if (len < size)
+		log_warning(_("%s UID %u: %lu KB, more than renraku reads; read "
+		    "its first %u KB"), f->mailbox, uid,
+		    (unsigned long)(size / 1024), IMAP_FETCH_MAX / 1024);
 	if (!rules_classify(f->r->rules, &m, &ev))
 		goto out;
 	f->platform_mails++;
@@ -232,7 +237,7 @@ struct fetched {
 };
 
 static gboolean
-hash_message(guint32 uid, const char *raw, gsize len, void *ctx,
+hash_message(guint32 uid, const char *raw, gsize len, gsize size, void *ctx,
     GError **err)
 {
 	struct fetched	*f = ctx;

@@ -12,7 +12,8 @@ A. INBOX holds ordinary notifications (one of them makes a follow-up due
    encoded word of bad base64, raw 8-bit Shift_JIS in the header, NUL
    bytes in the body, a first line that is no header at all.  The sync
    exits 0, makes the due draft exactly once, records what it can read and
-   warns, naming the UID, of what it cannot; a second sync adds nothing
+   warns, naming the UID, of what it cannot and of each mail larger than
+   the 256 KB it reads, with its size; a second sync adds nothing
    and says nothing; INBOX is left as it was; and the sync's peak RSS
    stays well under 200 MB (it is some 30 MB), since renraku fetches only
    the first 256 KB of each mail.
@@ -233,7 +234,9 @@ def explain_key(raw, env):
 #               no Subject, no Message-ID, no body: a CrowdWorks mail of
 #               unknown kind (known by the SHA-256 of what was read), as
 #               for any CrowdWorks mail the rules do not know; no thread,
-#               nothing due, and no warning (it was read, not refused).
+#               nothing due, and no warning that it was skipped (it was
+#               read, not refused), only the one each mail larger than
+#               256 KB gets, that only its start was read.
 #   long subj.  the Subject, cut at 256 KB, still says a message came, but
 #               the link naming the thread is in the body, beyond: a
 #               message of no thread, which makes nothing due.
@@ -370,6 +373,7 @@ try:
         rc, took, rss / 1024))
     for line in err.splitlines():
         print('#   stderr: ' + line[:200])
+    sizes = dict(zip(uids, sizes))
     ok(rc == 0 and out == '', 'A: the sync exits 0 (%.1f s)' % took,
        (rc, out, err[:2000]))
     # ASan's quarantine (256 MB of freed memory kept back), redzones and
@@ -421,8 +425,17 @@ try:
             ok(got is not None and re.fullmatch('[0-9a-f]{64}', got[3]),
                'A: %s: known by the SHA-256 of what was read, for want '
                'of a Message-ID' % what, got)
+    cut = dict((int(m.group(1)), int(m.group(2))) for m in re.finditer(
+        r'^renraku: warning: INBOX UID (\d+): (\d+) KB, more than renraku '
+        r'reads; read its first 256 KB$', err, re.M))
+    big = [u for u in uids if sizes[u] > FETCH_MAX]
+    ok(sorted(cut) == big and
+       all(cut[u] == sizes[u] // 1024 for u in big),
+       'A: each of the %d mails larger than 256 KB is warned of by UID and '
+       'size (%s), as read only in part' % (len(big), ', '.join(
+           '%d KB' % cut.get(u, -1) for u in big)), (cut, big, err))
     ok(sorted(warned) == [u for u, b in zip(bad_uids, BAD) if b[2] == 'warn']
-       and len(err.splitlines()) == len(warned),
+       and len(err.splitlines()) == len(warned) + len(cut),
        'A: stderr holds those warnings and nothing else', err)
     key = explain_key(nul_bytes(), box.env)
     ok(key == '70000011', 'A: with the NUL bytes as they are (renraku '
