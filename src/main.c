@@ -25,6 +25,7 @@
 #include "preview.h"
 #include "doctor.h"
 #include "explain.h"
+#include "init.h"
 #include "log.h"
 #include "watch.h"
 #include "rules.h"
@@ -111,6 +112,37 @@ static const GOptionEntry preview_options[] = {
 	{ NULL }
 };
 
+static struct init_values opt_init;
+static gboolean	 opt_force;
+
+static const GOptionEntry init_options[] = {
+	{ "name", 0, 0, G_OPTION_ARG_STRING, &opt_init.name,
+	  N_("Your name, which signs the drafts"), "NAME" },
+	{ "host", 0, 0, G_OPTION_ARG_STRING, &opt_init.host,
+	  N_("The IMAP server"), "HOST" },
+	{ "user", 0, 0, G_OPTION_ARG_STRING, &opt_init.user,
+	  N_("The login, also the drafts' From address"), "USER" },
+	{ "password-command", 0, 0, G_OPTION_ARG_STRING,
+	  &opt_init.password_command, N_("A command printing the password"),
+	  "COMMAND" },
+	{ "security", 0, 0, G_OPTION_ARG_STRING, &opt_init.security,
+	  N_("tls (default) or starttls"), "tls|starttls" },
+	{ "port", 0, 0, G_OPTION_ARG_INT, &opt_init.port,
+	  N_("The port (default 993 for tls, 143 for starttls)"), "PORT" },
+	{ "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_init.ca_file,
+	  N_("PEM certificates to trust instead of the system's"), "FILE" },
+	{ "mailboxes", 0, 0, G_OPTION_ARG_STRING, &opt_init.mailboxes,
+	  N_("Mailboxes to watch, separated by ';' (default INBOX)"),
+	  "LIST" },
+	{ "account", 0, 0, G_OPTION_ARG_STRING, &opt_init.account,
+	  N_("The account's name in the file (default main)"), "NAME" },
+	{ "force", 0, 0, G_OPTION_ARG_NONE, &opt_force,
+	  N_("Replace an existing configuration file"), NULL },
+	{ NULL }
+};
+
+static gboolean	cmd_init(const struct run *, struct store *, char **,
+		    GError **);
 static gboolean	cmd_sync(const struct run *, struct store *, char **,
 		    GError **);
 static gboolean	cmd_status(const struct run *, struct store *, char **,
@@ -142,6 +174,9 @@ static const struct command {
 	gboolean		 (*run)(const struct run *, struct store *,
 				    char **, GError **);
 } commands[] = {
+	{ "init", NULL, N_("write a first configuration file, asking for what "
+	  "the options do not give"), init_options, 0, 0, FALSE, FALSE,
+	  cmd_init },
 	{ "sync", NULL, N_("read new platform mail and draft the follow-ups "
 	  "due (prints nothing on success unless -v is given)"), sync_options, 0,
 	  0, TRUE, TRUE, cmd_sync },
@@ -220,6 +255,65 @@ find_command(int argc, char **argv)
 	return (argc);
 }
 
+
+/*
+ * "renraku init": the values the options do not give are asked on stdin
+ * (the password command only of someone answering questions), then the
+ * file is written, owner-only, and never over an existing one unless
+ * --force.
+ */
+static gboolean
+cmd_init(const struct run *r, struct store *st, char **args, GError **err)
+{
+	struct init_values	 v = opt_init;
+	char			*host = NULL, *user = NULL, *name = NULL;
+	char			*pwcmd = NULL, *path, *text = NULL;
+	gboolean		 asked = FALSE, ok = FALSE;
+
+	path = opt_config != NULL ? g_strdup(opt_config) :
+	    config_default_path();
+	/* before any question, not after the answers */
+	if (!init_may_write(path, opt_force, err))
+		goto out;
+	if (v.host == NULL) {
+		v.host = host = init_ask(_("IMAP server (e.g. imap.gmail.com)"),
+		    stdin, stdout);
+		asked = TRUE;
+	}
+	if (v.host != NULL && v.user == NULL) {
+		v.user = user = init_ask(_("Login (your mail address)"), stdin,
+		    stdout);
+		asked = TRUE;
+	}
+	if (v.user != NULL && v.name == NULL) {
+		v.name = name = init_ask(_("Your name, to sign the drafts (e.g. "
+		    "山田 花子)"), stdin, stdout);
+		asked = TRUE;
+	}
+	if (v.name != NULL && v.password_command == NULL &&
+	    (asked || isatty(STDIN_FILENO))) {
+		v.password_command = pwcmd = init_ask(_("Command printing the "
+		    "password (e.g. pass show mail/imap; empty: set it later)"),
+		    stdin, stdout);
+	}
+	if ((text = init_render(&v, err)) == NULL ||
+	    !init_write(path, text, opt_force, err))
+		goto out;
+	printf(_("wrote %s (readable by you alone)\n"), path);
+	if (v.password_command == NULL)
+		printf(_("set password_command in it before the first sync\n"));
+	printf(opt_config != NULL ? _("next: renraku -c %s doctor\n") :
+	    _("next: renraku doctor\n"), path);
+	ok = TRUE;
+out:
+	g_free(text);
+	g_free(host);
+	g_free(user);
+	g_free(name);
+	g_free(pwcmd);
+	g_free(path);
+	return (ok);
+}
 
 static gboolean
 cmd_sync(const struct run *r, struct store *st, char **args, GError **err)
@@ -552,8 +646,9 @@ main(int argc, char **argv)
 	rdirs[2] = NULL;
 	r.rules_dirs = (const char *const *)rdirs;
 	r.verbose = opt_verbose;
-	if (strcmp(c->name, "rules") == 0) {
-		/* checks the files rules_load would refuse */
+	if (strcmp(c->name, "rules") == 0 || strcmp(c->name, "init") == 0) {
+		/* rules check reads the files rules_load would refuse; init
+		   needs none */
 		if (!c->run(&r, NULL, argsv, &e))
 			goto fail;
 		goto out;

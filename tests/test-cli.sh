@@ -89,5 +89,36 @@ sed -n '/^```ini$/,/^```$/p' "${TOP_SRCDIR:-.}/README.md" | sed '1d;$d' >"$tmp/r
 chmod 600 "$tmp/readme.conf"
 check "the README's example config loads" run 0 -c "$tmp/readme.conf" status
 
+# renraku init refuses values it cannot write faithfully, writing nothing
+init() {	# init STATUS WHAT ARGS...: exits STATUS, names WHAT, no file
+	want=$1 what=$2
+	shift 2
+	run "$want" -c "$tmp/init.conf" init "$@" </dev/null &&
+	    has "$what" "$tmp/err" && [ ! -e "$tmp/init.conf" ]
+}
+check "init: missing values are named (64), no file" \
+	init 64 "needed: --user --name" --host imap.example.com
+check "init: a line break in a value is refused (64)" \
+	init 64 "--user: contains a control character" --host h --name n \
+	--user "$(printf 'u\r\nA1 LOGOUT')"
+check "init: a host with a port in it is refused (64)" \
+	init 64 "--host: 'h:993' is not a host name" --host h:993 --user u --name n
+check "init: security plain is refused (64)" \
+	init 64 "no cleartext" --host h --user u --name n --security plain
+check "init: port 70000 is refused (64)" \
+	init 64 "--port: 70000" --host h --user u --name n --port 70000
+check "init: an account name with a space is refused (64)" \
+	init 64 "--account" --host h --user u --name n --account "my box"
+good_init() {	# blanks stripped, a backslash escaped, the account named
+	"$RENRAKU" -c "$tmp/init.conf" init --host imap.example.com \
+	    --user u@example.com --name ' 山田\花子 ' \
+	    --password-command 'pass show x' --account work \
+	    </dev/null >"$tmp/out" 2>"$tmp/err" &&
+	grep -qx 'your_name = 山田\\\\花子' "$tmp/init.conf" &&
+	grep -qx '\[account work\]' "$tmp/init.conf" &&
+	"$RENRAKU" -c "$tmp/init.conf" templates list >>"$tmp/out" 2>>"$tmp/err"
+}
+check "init: a good one is written, and loads" good_init
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -2,9 +2,12 @@
 """renraku doctor against a real Dovecot.
 
 A good setup passes every check; a wrong CA, a wrong password and a
-missing Drafts mailbox are each named in one line with what to do.
+missing Drafts mailbox are each named in one line with what to do.  A
+config written by "renraku init" from a new user's answers passes every
+check too; init never replaces a config without --force.
 """
 import os
+import stat
 import subprocess
 import sys
 
@@ -73,6 +76,66 @@ try:
     ok(r.returncode == 78 and len(l) == 1 and 'port' in l[0] and
        'host: missing' in l[0], 'a broken config: every problem, one line',
        r.stdout)
+
+    # renraku init, as a new user runs it: the server's port and CA as
+    # options, the rest answered at its questions; then doctor, with the
+    # default config path
+    ienv = dict(env, XDG_CONFIG_HOME=os.path.join(srv.dir, 'xdg-init'),
+                XDG_STATE_HOME=os.path.join(srv.dir, 'state-init'))
+    icfg = os.path.join(srv.dir, 'xdg-init', 'renraku', 'config')
+    pwcmd = "printf '%%s\\n' '%s'" % dovecot.PASSWORD
+    answers = 'localhost\n%s\n山田 花子\n%s\n' % (dovecot.USER, pwcmd)
+    r = subprocess.run([RENRAKU, 'init', '--port', str(srv.imaps_port),
+                        '--ca-file', srv.ca], input=answers,
+                       capture_output=True, text=True, env=ienv, timeout=60)
+    mode = stat.S_IMODE(os.stat(icfg).st_mode) if os.path.exists(icfg) \
+        else None
+    dmode = stat.S_IMODE(os.stat(os.path.dirname(icfg)).st_mode) \
+        if os.path.exists(icfg) else None
+    ok(r.returncode == 0 and r.stderr == '' and mode == 0o600 and
+       dmode == 0o700 and 'renraku doctor' in r.stdout and
+       dovecot.PASSWORD not in r.stdout,
+       'init asks for the server, login, name and password command, '
+       'and writes the config 0600 in a 0700 directory (%s, %s)' % (
+           oct(mode or 0), oct(dmode or 0)), (r.stdout, r.stderr))
+    with open(icfg, encoding='utf-8') as f:
+        written = f.read()
+    values = dict(l.split(' = ', 1) for l in written.splitlines()
+                  if l and not l.startswith(('#', '[')))
+    ok(values == {'your_name': '山田 花子', 'host': 'localhost',
+                  'port': str(srv.imaps_port), 'ca_file': srv.ca,
+                  'user': dovecot.USER,
+                  'password_command': pwcmd.replace('\\', '\\\\')} and
+       written.count('\n# ') >= 12,
+       'init: each value where it belongs (the backslash escaped for '
+       'GKeyFile), every key commented', written)
+    r = subprocess.run([RENRAKU, 'doctor'], capture_output=True, text=True,
+                       env=ienv, timeout=120)
+    ok(r.returncode == 0 and 'all checks passed' in r.stdout,
+       'doctor passes every check with the config init wrote',
+       r.stdout + r.stderr)
+    r = subprocess.run([RENRAKU, 'init', '--host', 'imap.example.com',
+                        '--user', 'x@example.com', '--name', 'x'],
+                       capture_output=True, text=True, env=ienv, timeout=60)
+    with open(icfg, encoding='utf-8') as f:
+        again = f.read()
+    ok(r.returncode == 78 and again == written and icfg in r.stderr and
+       '--force' in r.stderr,
+       'init leaves an existing config as it is, and says --force '
+       'replaces it', (r.returncode, r.stderr))
+    r = subprocess.run([RENRAKU, 'init', '--force', '--host',
+                        'imap.example.com', '--user', 'x@example.com',
+                        '--name', 'x', '--security', 'starttls'],
+                       capture_output=True, text=True, env=ienv, timeout=60,
+                       stdin=subprocess.DEVNULL)
+    with open(icfg, encoding='utf-8') as f:
+        forced = f.read()
+    ok(r.returncode == 0 and 'host = imap.example.com' in forced and
+       'security = starttls' in forced and '#port = 143' in forced and
+       '#password_command = ' in forced and 'password_command' in r.stdout,
+       'init --force replaces it; with no password command given and no '
+       'one to ask, the key is left commented and init says to set it',
+       (r.stdout, forced))
 finally:
     srv.cleanup()
 
