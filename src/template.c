@@ -46,6 +46,36 @@ complain(GString *errors, const char *path, guint line, const char *fmt,
 	va_end(ap);
 }
 
+/*
+ * Complain of a placeholder mistyped in the text between placeholders
+ * ('len' bytes at 's'): a '}}' with no '{{', or a known name in single
+ * braces, which would reach the client as written.
+ */
+static void
+check_text(GString *errors, const char *path, guint line, const char *s,
+    gsize len)
+{
+	GRegex		*re;
+	GMatchInfo	*mi;
+	char		*text = g_strndup(s, len), *name;
+
+	if (strstr(text, "}}") != NULL)
+		complain(errors, path, line, _("'}}' without '{{'"));
+	re = g_regex_new("\\{\\s*[#/]?\\s*([a-z_]+)\\s*\\}", 0, 0, NULL);
+	g_regex_match(re, text, 0, &mi);
+	for (; g_match_info_matches(mi); g_match_info_next(mi, NULL)) {
+		name = g_match_info_fetch(mi, 1);
+		if (g_strv_contains(template_placeholders, name) ||
+		    g_strv_contains(template_sections, name))
+			complain(errors, path, line, _("'%s' in single braces: "
+			    "write {{%s}}"), name, name);
+		g_free(name);
+	}
+	g_match_info_free(mi);
+	g_regex_unref(re);
+	g_free(text);
+}
+
 /* Check every {{...}} of one line; 'open' is the stack of sections. */
 static void
 check_line(GString *errors, const char *path, guint line, const char *s,
@@ -55,6 +85,7 @@ check_line(GString *errors, const char *path, guint line, const char *s,
 	char		*name;
 
 	while ((o = strstr(s, "{{")) != NULL) {
+		check_text(errors, path, line, s, (gsize)(o - s));
 		if ((c = strstr(o + 2, "}}")) == NULL) {
 			complain(errors, path, line, _("'{{' without '}}'"));
 			return;
@@ -78,6 +109,7 @@ check_line(GString *errors, const char *path, guint line, const char *s,
 		g_free(name);
 		s = c + 2;
 	}
+	check_text(errors, path, line, s, strlen(s));
 }
 
 struct template *
@@ -236,6 +268,7 @@ template_render(const char *text, GHashTable *values, GHashTable *sections,
 	GString		*out = g_string_new(NULL);
 	const char	*start = text, *o, *c, *v;
 	char		*name;
+	gsize		 n;
 	guint		 hidden = 0;	/* depth of sections switched off */
 
 	while ((o = strstr(text, "{{")) != NULL &&
@@ -257,11 +290,19 @@ template_render(const char *text, GHashTable *values, GHashTable *sections,
 		}
 		v = hidden > 0 ? NULL : g_hash_table_lookup(values, name);
 		g_free(name);
-		for (; v != NULL && *v != '\0'; v++) {
-			if (one_line && ((guchar)*v < 0x20 || *v == 0x7f))
+		for (; v != NULL && *v != '\0'; v += n) {
+			gunichar u = g_utf8_get_char_validated(v, -1);
+
+			n = u >= (gunichar)-2 ? 1 : (gsize)(g_utf8_next_char(v) -
+			    v);
+			/* C0, DEL, C1, the Unicode line and paragraph
+			   separators, and bytes that are no UTF-8: none of
+			   them may reach a header */
+			if (one_line && (u >= (gunichar)-2 ||
+			    g_unichar_iscntrl(u) || u == 0x2028 || u == 0x2029))
 				g_string_append_c(out, ' ');
 			else
-				g_string_append_c(out, *v);
+				g_string_append_len(out, v, (gssize)n);
 		}
 	}
 	if (hidden == 0)

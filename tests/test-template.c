@@ -79,6 +79,15 @@ test_parse_errors(void **state)
 		{ "Subject: x\n\nok\n{{b}} {{client_name}} {{c}}\n",
 		  "t.txt:4: unknown placeholder {{b}}\n"
 		  "t.txt:4: unknown placeholder {{c}}" },
+		/* a brace too few would reach the client as written */
+		{ "Subject: x\n\n{client_name}}様\n",
+		  "t.txt:3: '}}' without '{{'\n"
+		  "t.txt:3: 'client_name' in single braces: write "
+		  "{{client_name}}" },
+		{ "Subject: {job_title} について\n\nb\n",
+		  "t.txt:1: 'job_title' in single braces: write {{job_title}}" },
+		{ "Subject: x\n\n{{your_name}} { #funded }\n",
+		  "t.txt:3: 'funded' in single braces: write {{funded}}" },
 	};
 	struct template	*t;
 	GError		*e = NULL;
@@ -114,6 +123,8 @@ test_render(void **state)
 		{ "「{{job_title}}」", FALSE, "「LP\r\n制作\t案件」" },
 		/* ... but never in a header */
 		{ "「{{job_title}}」", TRUE, "「LP  制作 案件」" },
+		/* nor any other control character: C1 (NEL), U+2028 */
+		{ "{{client_name}}|{{payment}}", TRUE, "株式会社A| a b " },
 		/* the template's own line ends are not values */
 		{ "a\n{{job_title}}\n", TRUE, "a\nLP  制作 案件\n" },
 		/* a value is not rendered again */
@@ -130,6 +141,9 @@ test_render(void **state)
 	g_hash_table_insert(v, (char *)"client_name", (char *)"株式会社A");
 	g_hash_table_insert(v, (char *)"job_title", (char *)"LP\r\n制作\t案件");
 	g_hash_table_insert(v, (char *)"your_name", (char *)"{{client_name}}");
+	/* any name will do: the test renders, it does not check */
+	g_hash_table_insert(v, (char *)"payment",
+	    (char *)"\xc2\x85""a\xe2\x80\xa8""b\xe2\x80\xa9");
 	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
 		out = template_render(cases[i].text, v, NULL, cases[i].one_line);
 		if (strcmp(out, cases[i].out) != 0)
