@@ -688,14 +688,15 @@ uid_cmp(gconstpointer a, gconstpointer b)
 
 /* Run UID SEARCH with key 'k' (freed here); an ascending GArray or NULL. */
 static GArray *
-run_search(struct imap *s, struct mailimap_search_key *k, GError **err)
+run_search(struct imap *s, const char *charset, struct mailimap_search_key *k,
+    GError **err)
 {
 	clist		*res = NULL;
 	clistiter	*it;
 	GArray		*uids;
 	int		 r;
 
-	r = mailimap_uid_search(s->imap, NULL, k, &res);
+	r = mailimap_uid_search(s->imap, charset, k, &res);
 	mailimap_search_key_free(k);
 	if (r != MAILIMAP_NO_ERROR) {
 		if (res != NULL)
@@ -710,6 +711,9 @@ run_search(struct imap *s, struct mailimap_search_key *k, GError **err)
 	g_array_sort(uids, uid_cmp);
 	return (uids);
 }
+
+/* What the Subject of a forwarded mail starts with ("Fw:" is "FW:"). */
+static const char *const forward_subjects[] = { "Fwd:", "FW:", "転送" };
 
 GArray *
 imap_search(struct imap *s, guint32 min_uid, const char *const *domains,
@@ -731,6 +735,10 @@ imap_search(struct imap *s, guint32 min_uid, const char *const *domains,
 		f = mailimap_search_key_new_from(g_strdup(domains[i]));
 		from = from == NULL ? f : mailimap_search_key_new_or(f, from);
 	}
+	/* forwarded mail is From the forwarder: found by its Subject */
+	for (i = 0; from != NULL && i < G_N_ELEMENTS(forward_subjects); i++)
+		from = mailimap_search_key_new_or(mailimap_search_key_new_subject(
+		    g_strdup(forward_subjects[i])), from);
 	if (from != NULL)
 		mailimap_search_key_multiple_add(k, from);
 	if (since != NULL)
@@ -738,7 +746,8 @@ imap_search(struct imap *s, guint32 min_uid, const char *const *domains,
 		    mailimap_search_key_new_since(mailimap_date_new(
 		    g_date_get_day(since), g_date_get_month(since),
 		    g_date_get_year(since))));
-	if ((uids = run_search(s, k, err)) == NULL)
+	if ((uids = run_search(s, from != NULL ? "UTF-8" : NULL, k, err)) ==
+	    NULL)
 		return (NULL);
 	/* "n:*" always matches the highest message, even below n. */
 	while (uids->len > 0 && g_array_index(uids, guint32, 0) < min_uid)
@@ -889,7 +898,7 @@ imap_search_header(struct imap *s, const char *const *pairs,
 		    MAILIMAP_SEARCH_KEY_UNDELETED, NULL, NULL, NULL, NULL,
 		    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 		    0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL));
-	return (run_search(s, k, err));
+	return (run_search(s, NULL, k, err));
 }
 
 gboolean

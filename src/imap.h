@@ -120,7 +120,9 @@ gboolean	 imap_select(struct imap *s, const char *mailbox,
 
 /*
  * In the examined mailbox, the UIDs of messages with UID >= 'min_uid',
- * sent FROM one of 'domains' (NULL-terminated; none means any sender), and
+ * sent FROM one of 'domains' (NULL-terminated; none means any sender) or
+ * forwarded (a SUBJECT of "Fwd:", "FW:" or "転送", since a forward is
+ * From whoever forwarded it; searched with CHARSET UTF-8), and
  * when 'since' is not NULL, with an internal date on or after that day.
  * Returns an ascending GArray of guint32 (g_array_unref), or NULL with err.
  */

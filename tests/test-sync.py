@@ -6,7 +6,9 @@ yesterday give exactly one draft, in the SPECIAL-USE Drafts mailbox, flagged
 \\Draft, whose body (decoded here by Python's email package, not by renraku)
 names the client with 様 and carries the article's wording.  INBOX flags do
 not change, a second sync adds nothing, and a run that died between APPEND
-and recording it does not cause a second draft.
+and recording it does not cause a second draft.  Platform mail the user
+forwarded from another address (Fwd:, Fw:, 転送:), From the forwarder and
+not the platform, is found by sync and read through to the original.
 """
 import datetime
 import email
@@ -252,6 +254,31 @@ try:
     r = run(cfg2, 'status')
     ok(r.returncode == 0 and 'no threads yet' in r.stdout,
        'a dry run leaves the state as it was', r.stdout)
+
+    # Forwarded platform mail: From the forwarder's own address, so a
+    # search FROM the platforms' domains alone would never find it.
+    c = srv.client()
+    c.create('Forwarded')
+    c.logout()
+    fw = datetime.datetime(2026, 12, 7, 9, 0, tzinfo=JST)
+    names = ['crowdworks-forwarded-gmail.eml', 'lancers-forwarded-outlook.eml',
+             'coconala-forwarded-attached.eml', 'forwarded-non-platform.eml']
+    for name in names:
+        srv.append('Forwarded', dovecot.dated(corpus(name), fw), fw)
+    st3 = os.path.join(srv.dir, 'state3')
+    cfg3 = srv.renraku_config(os.path.join(srv.dir, 'config3'), st3,
+                              mailboxes='Forwarded')
+    r = run(cfg3, 'sync', now='2026-12-08T10:00:00+09:00')
+    db = sqlite3.connect(os.path.join(st3, 'state.db'))
+    got = sorted(db.execute('SELECT uid, platform, kind, thread FROM event'))
+    db.close()
+    ok(r.returncode == 0 and got == [
+        (1, 'crowdworks', 'message', 'crowdworks/63712345'),
+        (2, 'lancers', 'message', 'lancers/5589012'),
+        (3, 'coconala', 'returned', 'coconala/18299887')],
+       'sync finds the forwarded platform mails (Fwd:, 転送:, Fw:) and reads '
+       'them through to the original; the forwarded ordinary mail is '
+       'nothing', (r.returncode, r.stderr, got))
 finally:
     srv.cleanup()
 done()
