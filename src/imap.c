@@ -42,23 +42,23 @@ imap_strerror(int r)
 {
 	switch (r) {
 	case MAILIMAP_ERROR_STREAM:
-		return ("connection lost or timed out");
+		return (_("connection lost or timed out"));
 	case MAILIMAP_ERROR_PARSE:
-		return ("unreadable reply from the server");
+		return (_("unreadable reply from the server"));
 	case MAILIMAP_ERROR_PROTOCOL:
-		return ("the server rejected the command");
+		return (_("the server rejected the command"));
 	case MAILIMAP_ERROR_CONNECTION_REFUSED:
-		return ("connection refused");
+		return (_("connection refused"));
 	case MAILIMAP_ERROR_MEMORY:
-		return ("out of memory");
+		return (_("out of memory"));
 	case MAILIMAP_ERROR_LOGIN:
-		return ("login rejected");
+		return (_("login rejected"));
 	case MAILIMAP_ERROR_SSL:
-		return ("TLS handshake failed");
+		return (_("TLS handshake failed"));
 	case MAILIMAP_ERROR_STARTTLS:
-		return ("STARTTLS failed");
+		return (_("STARTTLS failed"));
 	default:
-		return ("command failed");
+		return (_("command failed"));
 	}
 }
 
@@ -376,7 +376,7 @@ authenticate(struct imap *s, const struct account *acct, imap_secret_fn fn,
 	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
 	    _("%s: login as %s rejected: %s"), acct->host, acct->user,
 	    s->imap->imap_response != NULL && *s->imap->imap_response ?
-	    s->imap->imap_response : "no reason given");
+	    s->imap->imap_response : _("no reason given"));
 	return (FALSE);
 }
 
@@ -546,7 +546,7 @@ open_mailbox(struct imap *s, const char *mailbox, gboolean write,
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
 			    _("%s: mailbox '%s' cannot be opened: %s"), s->host,
 			    mailbox, s->imap->imap_response != NULL ?
-			    s->imap->imap_response : "no such mailbox");
+			    s->imap->imap_response : _("no such mailbox"));
 		else
 			fail(s, r, err, what);
 		g_free(what);
@@ -628,7 +628,7 @@ imap_status(struct imap *s, const char *mailbox, struct imap_mailbox *mb,
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
 			    _("%s: mailbox '%s' cannot be opened: %s"), s->host,
 			    mailbox, s->imap->imap_response != NULL ?
-			    s->imap->imap_response : "no such mailbox");
+			    s->imap->imap_response : _("no such mailbox"));
 		else {
 			what = g_strdup_printf("STATUS %s", mailbox);
 			fail(s, r, err, what);
@@ -961,7 +961,7 @@ imap_append_draft(struct imap *s, const char *mailbox, const char *data,
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
 			    _("%s: APPEND to '%s' refused: %s"), s->host,
 			    mailbox, s->imap->imap_response != NULL ?
-			    s->imap->imap_response : "no reason given");
+			    s->imap->imap_response : _("no reason given"));
 		else
 			fail(s, r, err, "APPEND");
 		return (FALSE);

@@ -7,8 +7,10 @@
 
 #include <string.h>
 
+/* The ids of JSON and template sections; status shows them translated. */
 static const char *const phase_names[PHASE_NPHASES] = {
-	"negotiating", "active", "contracted", "funded", "delivered", "closed",
+	N_("negotiating"), N_("active"), N_("contracted"), N_("funded"),
+	N_("delivered"), N_("closed"),
 };
 static const char *const mark_names[MARK_NKINDS] = {
 	"sent", "replied", "snooze", "done", "resume",
@@ -151,8 +153,10 @@ read_history(const struct thread_state *t, struct decision *d,
 		}
 		/* the user's delivery puts the ball in the client's court */
 		if ((policy_is_client_event(e->kind) ||
-		    e->kind == EVENT_DELIVERY) && e->time > d->anchor)
+		    e->kind == EVENT_DELIVERY) && e->time > d->anchor) {
 			d->anchor = e->time;
+			d->since_delivery = e->kind == EVENT_DELIVERY;
+		}
 	}
 	for (i = 0; i < t->marks->len; i++) {
 		const struct thread_mark *m = &g_array_index(t->marks,
@@ -164,8 +168,10 @@ read_history(const struct thread_state *t, struct decision *d,
 				d->has_client = TRUE;
 				d->last_client = m->time;
 			}
-			if (m->time > d->anchor)
+			if (m->time > d->anchor) {
 				d->anchor = m->time;
+				d->since_delivery = FALSE;
+			}
 			break;
 		case MARK_DONE:
 			*done_at = m->time;
@@ -183,12 +189,34 @@ read_history(const struct thread_state *t, struct decision *d,
 	}
 }
 
-/* How many steps the user made since the anchor, and when the last was. */
-static void
-count_made(const struct thread_state *t, struct decision *d)
+/* A follow-up the user made: when, and how renraku learnt it. */
+struct contact {
+	gint64		 time;
+	gboolean	 mark;	/* "mark sent"; else a draft left Drafts */
+};
+
+static int
+cmp_contact(gconstpointer a, gconstpointer b)
 {
-	GArray	*times = g_array_new(FALSE, FALSE, sizeof(gint64));
-	guint	 i;
+	return (cmp_time(&((const struct contact *)a)->time,
+	    &((const struct contact *)b)->time));
+}
+
+/*
+ * How many steps the user made since the anchor, and when the last was.
+ * A draft that left Drafts and a "mark sent" within a business day of
+ * each other are one follow-up told twice (pasted, deleted and marked),
+ * not two.
+ */
+static void
+count_made(const struct thread_state *t, const struct policy *p,
+    struct decision *d)
+{
+	GArray		*all = g_array_new(FALSE, FALSE, sizeof(struct contact));
+	struct contact	 c, *prev = NULL;
+	GDate		 a, b;
+	gboolean	 paired = FALSE;
+	guint		 i, made = 0;
 
 	d->live = d->edited = -1;
 	for (i = 0; i < t->drafts->len; i++) {
@@ -200,8 +228,9 @@ count_made(const struct thread_state *t, struct decision *d)
 		if (r->state == DRAFT_EDITED && r->anchor == d->anchor)
 			d->edited = (int)i;
 		if (r->state == DRAFT_SENT && r->anchor == d->anchor) {
-			g_array_append_val(times, r->changed);
-			d->signal = N_("draft left Drafts");
+			c.time = r->changed;
+			c.mark = FALSE;
+			g_array_append_val(all, c);
 		}
 	}
 	for (i = 0; i < t->marks->len; i++) {
@@ -209,15 +238,34 @@ count_made(const struct thread_state *t, struct decision *d)
 		    struct thread_mark, i);
 
 		if (m->kind == MARK_SENT && m->time > d->anchor) {
-			g_array_append_val(times, m->time);
-			d->signal = N_("marked sent");
+			c.time = m->time;
+			c.mark = TRUE;
+			g_array_append_val(all, c);
 		}
 	}
-	g_array_sort(times, cmp_time);
-	d->made = MIN(times->len, 3);
-	if (times->len > 0)
-		d->made_at = g_array_index(times, gint64, times->len - 1);
-	g_array_unref(times);
+	g_array_sort(all, cmp_contact);
+	g_date_clear(&a, 1);
+	g_date_clear(&b, 1);
+	for (i = 0; i < all->len; i++) {
+		struct contact *x = &g_array_index(all, struct contact, i);
+
+		if (prev != NULL && !paired && prev->mark != x->mark) {
+			bizday_jst_date(prev->time, &a);
+			bizday_jst_date(x->time, &b);
+			if (bizday_between(p->cal, &a, &b) <= 1) {
+				paired = TRUE;	/* the same follow-up */
+				continue;
+			}
+		}
+		made++;
+		prev = x;
+		paired = FALSE;
+		d->made_at = x->time;
+		d->signal = x->mark ? N_("marked sent") :
+		    N_("draft left Drafts");
+	}
+	d->made = MIN(made, 3);
+	g_array_unref(all);
 }
 
 void
@@ -233,7 +281,7 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 	g_date_clear(&d->next_date, 1);
 	g_date_clear(&today, 1);
 	read_history(t, d, &done_at, &resume_at, &snooze_at, &snooze_days);
-	count_made(t, d);
+	count_made(t, p, d);
 	bizday_jst_date(now, &today);
 	closed = d->phase == PHASE_CLOSED || done_at > resume_at;
 	if (closed)
@@ -272,9 +320,12 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 		bizday_jst_date(snooze_at, &until);
 		bizday_add(p->cal, &until, snooze_days);
 		if (g_date_compare(&today, &until) < 0) {
+			/* a waiting draft would go stale: taken back */
 			d->snoozed = TRUE;
 			d->why = N_("snoozed");
 			d->next_date = until;
+			if (d->live >= 0)
+				d->action = ACTION_REMOVE;
 			return;
 		}
 	}
@@ -286,8 +337,9 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 	d->next_step = step;
 	d->next_date = base;
 	due = g_date_compare(&today, &base) >= 0;
-	d->why = d->made == 0 ? N_("silent since the last client event") :
-	    N_("silent since the last follow-up was made");
+	d->why = d->made > 0 ? N_("silent since the last follow-up was made") :
+	    d->since_delivery ? N_("silent since your delivery") :
+	    N_("silent since the last client event");
 	if (step == 3) {
 		if (p->remedy_in_contract && d->phase != PHASE_CONTRACTED &&
 		    d->phase != PHASE_FUNDED && d->phase != PHASE_DELIVERED) {

@@ -116,6 +116,7 @@ struct decision {
 	gint64		 anchor;	/* when the silence began: the last
 					   client event or the user's
 					   delivery, whichever is later */
+	gboolean	 since_delivery; /* the anchor is the user's delivery */
 	guint		 days_silent;	/* business days since the anchor */
 	guint		 made;		/* steps made in this silence */
 	gint64		 made_at;	/* when the last of them was made */

@@ -69,7 +69,8 @@ print_next(FILE *out, const struct thread *t, const struct decision *d)
 		fprintf(out, _("snoozed until %s"), b);
 		g_free(b);
 	} else if (d->step_due > 0)
-		fprintf(out, _("follow-up %u due now (next sync)"), d->step_due);
+		fprintf(out, _("follow-up %u due now, drafted at the next sync "
+		    "(%s)"), d->step_due, _(d->why));
 	else if (d->next_step > 0 && g_date_valid(&d->next_date)) {
 		b = bizday_format_local(&d->next_date);
 		fprintf(out, _("follow-up %u due %s (%s)"), d->next_step, b,
@@ -269,8 +270,8 @@ status_print(const struct run *r, struct store *st, FILE *out, GError **err)
 
 		run_policy(r, t->platform, &p);
 		policy_decide(&t->state, &p, g_date_time_to_unix(r->now), &d);
-		title = g_strdup_printf("「%s」", t->title != NULL ? t->title :
-		    "?");
+		title = g_strdup_printf(_("\"%s\""), t->title != NULL ?
+		    t->title : "?");
 		if (tty) {
 			fputs(colour(d.phase, &d), out);
 			cell(out, t->id, w[0]);
@@ -278,12 +279,12 @@ status_print(const struct run *r, struct store *st, FILE *out, GError **err)
 			    w[1]);
 			cell(out, t->client != NULL ? t->client : "?", w[2]);
 			cell(out, title, w[3]);
-			cell(out, phase_name(d.phase), 11);
+			cell(out, _(phase_name(d.phase)), 11);
 		} else
 			fprintf(out, _("%s  %s  %s  %s  %s  "), t->id,
 			    rules_platform_name(r->rules, t->platform),
 			    t->client != NULL ? t->client : "?", title,
-			    phase_name(d.phase));
+			    _(phase_name(d.phase)));
 		g_free(title);
 		if (d.has_client) {
 			last = day(d.last_client);

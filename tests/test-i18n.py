@@ -3,12 +3,17 @@
 
 --help, status, a configuration error and a certificate error are run under
 LANG=ja_JP.UTF-8 (the locale is generated if the machine lacks it) and under
-LANG=C: Japanese in the first, none in the second.  The catalogue is
+LANG=C: Japanese in the first, none in the second.  So is status over
+threads in every phase (with ASCII clients and titles, so that any Japanese
+is renraku's own), where the Japanese output must hold none of the English
+words of status either (phases, "business days", "follow-up", ...).  The catalogue is
 complete (msgfmt --check --statistics), and every user-visible string in
 src/ is marked for translation (scripts/i18n-lint).
 """
+import datetime
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -63,6 +68,55 @@ try:
         ('a config error', [RENRAKU, '-c', bad, 'status'], 78),
         ('a certificate error', [RENRAKU, '-c', good, 'sync'], 75),
     ]
+    # threads in each phase, written into the store status reads
+    state2 = os.path.join(tmp, 'state2')
+    full = srv.renraku_config(os.path.join(tmp, 'full'), state2)
+    subprocess.run([RENRAKU, '-c', full, 'status'], env=c_env,
+                   capture_output=True, timeout=60)
+    jst = datetime.timezone(datetime.timedelta(hours=9))
+
+    def t(m, d):
+        return int(datetime.datetime(2026, m, d, 10, tzinfo=jst).timestamp())
+    phases = {'negotiating': ['scout'], 'active': ['message'],
+              'contracted': ['contract'], 'funded': ['contract', 'escrow'],
+              'delivered': ['escrow', 'delivery'],
+              'closed': ['escrow', 'payment']}
+    db = sqlite3.connect(os.path.join(state2, 'state.db'))
+    n = 0
+    for i, (phase, kinds) in enumerate(sorted(phases.items())):
+        tid = 'crowdworks/%d' % (100 + i)
+        db.execute('INSERT INTO thread VALUES (?, ?, ?, ?, ?, ?, ?)',
+                   (tid, 'crowdworks', str(100 + i), 'main', 'ACME',
+                    'LP %d' % i, None))
+        for j, kind in enumerate(kinds):
+            n += 1
+            db.execute('INSERT INTO event (mail_id, thread, platform, kind, '
+                       'time, subject, account, mailbox, uid) VALUES '
+                       '(?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                       ('<%d@x>' % n, tid, 'crowdworks', kind,
+                        t(11, 20 + j), 'subject %d' % n, 'main', 'INBOX', n))
+    db.commit()
+    db.close()
+    english = re.compile(r'\b(negotiating|active|contracted|funded|'
+                         r'delivered|closed|business days?|follow-up|'
+                         r'silent|last contact|nothing to do|due)\b')
+    now = '2026-12-09T10:00:00+09:00'
+    r = subprocess.run([RENRAKU, '-c', full, 'status', '--now', now],
+                       capture_output=True, text=True, env=ja, timeout=60)
+    ok(r.returncode == 0 and len(r.stdout.splitlines()) == 6 and
+       english.search(r.stdout) is None and '11月20日（金）' in r.stdout,
+       'status over threads in every phase under LANG=ja_JP.UTF-8: no '
+       'English word of its own, dates the Japanese way',
+       (r.returncode, english.findall(r.stdout), r.stdout, r.stderr))
+    r = subprocess.run([RENRAKU, '-c', full, 'status', '--now', now],
+                       capture_output=True, text=True, env=c_env, timeout=60)
+    rest = r.stdout.replace('クラウドワークス', '')    # the rules' name
+    ok(r.returncode == 0 and len(r.stdout.splitlines()) == 6 and
+       JAPANESE.search(rest) is None and '「' not in rest and
+       set(english.findall(r.stdout)) >= set(phases) and
+       'Nov 20 (Fri)' in r.stdout,
+       'and under LANG=C, plain English (only the platform\'s name from '
+       'its rules file is Japanese)', (r.returncode, r.stdout, r.stderr))
     for name, cmd, want in cases:
         for lang, env in (('ja_JP.UTF-8', ja), ('C', c_env)):
             if env is None:

@@ -56,6 +56,7 @@ static const struct tcase {
 	guint		 next_step;
 	int		 next_m, next_d;	/* 0: not checked */
 	const char	*template;	/* of step_due, or NULL */
+	const char	*why;		/* or NULL: not checked */
 } cases[] = {
 	{ "funded: 2 business days (文化の日 skipped): wait",
 	  { { EVENT_ESCROW, 10, 27, 9 }, { EVENT_MESSAGE, 10, 30, 18 } },
@@ -80,7 +81,7 @@ static const struct tcase {
 	    { EVENT_DELIVERY, 10, 30, 18 } },
 	  {}, {}, 0, 0, FALSE, 11, 5,
 	  PHASE_DELIVERED, 3, 0, 1, ACTION_CREATE, 1, 0, 0,
-	  "request-acceptance" },
+	  "request-acceptance", "silent since your delivery" },
 	{ "negotiating: a scout waits for the user, no draft",
 	  { { EVENT_SCOUT, 10, 1, 9 } },
 	  {}, {}, 0, 0, FALSE, 11, 5,
@@ -169,6 +170,27 @@ static const struct tcase {
 	  { { EVENT_MESSAGE, 10, 30, 18 } },
 	  {}, { { MARK_SENT, 11, 6, 0 } }, 0, 0, FALSE, 11, 11,
 	  PHASE_ACTIVE, 7, 1, 2, ACTION_CREATE, 2, 11, 11, "followup-2" },
+	{ "draft left Drafts, marked sent the next day: one follow-up",
+	  { { EVENT_MESSAGE, 10, 30, 18 } },
+	  { { 1, 10, 30, 18, DRAFT_SENT, 11, 5 } },
+	  { { MARK_SENT, 11, 6, 0 } }, 0, 0, FALSE, 11, 10,
+	  PHASE_ACTIVE, 6, 1, 2, ACTION_CREATE, 2, 11, 10, "followup-2",
+	  "silent since the last follow-up was made" },
+	{ "marked sent, the draft deleted the next day: one follow-up",
+	  { { EVENT_MESSAGE, 10, 30, 18 } },
+	  { { 1, 10, 30, 18, DRAFT_SENT, 11, 6 } },
+	  { { MARK_SENT, 11, 5, 0 } }, 0, 0, FALSE, 11, 10,
+	  PHASE_ACTIVE, 6, 1, 2, ACTION_CREATE, 2, 11, 10, "followup-2" },
+	{ "draft left Drafts, marked sent a week later: two follow-ups",
+	  { { EVENT_MESSAGE, 10, 30, 18 } },
+	  { { 1, 10, 30, 18, DRAFT_SENT, 11, 5 } },
+	  { { MARK_SENT, 11, 12, 0 } }, 0, 0, FALSE, 11, 12,
+	  PHASE_ACTIVE, 8, 2, 0, ACTION_NONE, 3, 11, 17, NULL },
+	{ "snoozed with a draft waiting: the draft is taken back",
+	  { { EVENT_MESSAGE, 10, 30, 18 } },
+	  { { 1, 10, 30, 18, DRAFT_LIVE, 11, 5 } },
+	  { { MARK_SNOOZE, 11, 6, 5 } }, 0, 0, FALSE, 11, 9,
+	  PHASE_ACTIVE, 5, 0, 0, ACTION_REMOVE, 0, 11, 13, NULL, "snoozed" },
 	{ "marked replied starts a new silence",
 	  { { EVENT_MESSAGE, 10, 30, 18 } },
 	  {}, { { MARK_REPLIED, 11, 6, 0 } }, 0, 0, FALSE, 11, 10,
@@ -249,6 +271,8 @@ run_case(const struct tcase *c)
 	if (c->template != NULL)
 		assert_string_equal(policy_template(d.phase, d.step_due),
 		    c->template);
+	if (c->why != NULL)
+		assert_string_equal(d.why, c->why);
 	g_array_unref(t.events);
 	g_array_unref(t.drafts);
 	g_array_unref(t.marks);
