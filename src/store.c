@@ -165,10 +165,14 @@ store_check(struct store *st, GError **err)
 			g_string_append_printf(found, "%s%s",
 			    found->len > 0 ? "; " : "", t);
 	}
+	/* one line: SQLite's report is several */
+	g_strdelimit(found->str, "\n", ' ');
 	sqlite3_finalize(s);
 	if (r != SQLITE_DONE || found->len > 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    _("%s: integrity check failed: %s"), st->path,
+		    _("%s: integrity check failed: %s; move it aside and sync "
+		    "again (renraku finds its drafts in Drafts by their "
+		    "X-Renraku-Thread header)"), st->path,
 		    found->len > 0 ? found->str : sqlite3_errmsg(st->db));
 		g_string_free(found, TRUE);
 		return (FALSE);

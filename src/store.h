@@ -47,7 +47,8 @@ void		 store_close(struct store *st);
 
 /*
  * PRAGMA integrity_check.  Returns TRUE if the database is sound, else
- * FALSE with err set (RENRAKU_ERROR_PERM) quoting what SQLite found.
+ * FALSE with err set (RENRAKU_ERROR_PERM) quoting what SQLite found and
+ * what to do.  sync_run() runs it before anything else, doctor too.
  */
 gboolean	 store_check(struct store *st, GError **err);
 

@@ -782,6 +782,9 @@ sync_run(const struct run *r, struct store *st, GError **err)
 	int		 worst = -1;
 	guint		 i;
 
+	/* a damaged store would lose or repeat drafts: stop before work */
+	if (!store_check(st, err))
+		return (FALSE);
 	created = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)created_free);
 	for (i = 0; i < r->cfg->accounts->len; i++) {

@@ -84,6 +84,18 @@ check "says to run sync" has "renraku sync" "$tmp/out"
 check "the state directory is created owner-only" sh -c \
 	"[ \"\$(stat -c %a '$XDG_STATE_HOME/renraku')\" = 700 ]"
 
+# A damaged state database stops sync before it connects, and says so.
+db="$XDG_STATE_HOME/renraku/state.db"
+check "the state database has pages to damage" \
+	sh -c "[ \$(stat -c %s '$db') -ge 16384 ]"
+yes 'not a b-tree page' | head -c 4096 |
+	dd of="$db" bs=4096 seek=2 conv=notrunc 2>/dev/null
+check "sync refuses a damaged state database (exit 1, not 75: no connection)" \
+	run 1 sync --now 2026-12-09T10:00:00+09:00
+check "and names the integrity check and what to do" \
+	has "integrity check failed: .*move it aside" "$tmp/err"
+rm -f "$db"
+
 # The example in the README is a config renraku reads.
 sed -n '/^```ini$/,/^```$/p' "${TOP_SRCDIR:-.}/README.md" | sed '1d;$d' >"$tmp/readme.conf"
 chmod 600 "$tmp/readme.conf"
