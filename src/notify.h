@@ -26,8 +26,10 @@ void	created_free(struct created *c);
  * Tell the user about 'created' (of struct created; nothing happens when
  * it is empty): run notify_command with a summary on its stdin, and POST
  * the drafts as JSON to notify_url (libcurl; https, or http to a loopback
- * address), each only if configured.  Returns FALSE with err set
- * (RENRAKU_ERROR_TEMP) if either failed; the drafts are made either way.
+ * address), each only if configured, each whether or not the other
+ * worked, each for at most 'timeout' seconds (the command is killed then).
+ * Returns FALSE with err set (RENRAKU_ERROR_TEMP, naming each that
+ * failed) if either failed; the drafts are made either way.
  */
 gboolean notify_drafts(const struct config *cfg, GPtrArray *created,
 	    guint timeout, GError **err);

@@ -5,7 +5,8 @@ Two accounts, one of them on a server that is down: the other still
 drafts, and sync exits 75 naming the failed account.  The new drafts are
 announced to notify_command (a summary on stdin) and POSTed as JSON to
 notify_url (a loopback HTTP server).  status --json gives the documented
-fields.
+fields.  A notify_command that fails, or hangs (stopped after the
+configured timeout), does not keep the JSON from being POSTed.
 """
 import datetime
 import http.server
@@ -14,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dovecot  # noqa: E402
@@ -109,6 +111,40 @@ try:
        th.get('last_contact', '').startswith('2026-12-02T18:00:00') and
        th.get('platform_name') == 'クラウドワークス',
        'status --json gives the documented fields', r.stdout + r.stderr)
+
+    # a notify_command that fails, then one that hangs: the POST is made
+    # all the same, and the hung command is stopped after timeout = 2
+    # (they read none of their stdin, as notify-send does not: that is no
+    # failure, and a command that succeeds so is not warned of)
+    for name, command, said in (
+            ('lancers-message-shiftjis.eml', 'true', None),
+            ('lancers-comment-1.eml', 'echo broken >&2; exit 3',
+             'notify_command failed (exit 3)'),
+            ('lancers-message-2.eml', 'sleep 60',
+             'notify_command: still running after 2 s; stopped')):
+        with open(os.path.join(TOP, 'tests', 'corpus', name), 'rb') as f:
+            srv.append('INBOX', dovecot.dated(f.read(), when), when)
+        with open(cfg) as f:
+            text = f.read()
+        text = '\n'.join(l for l in text.split('\n')
+                         if not l.startswith(('notify_command', 'timeout')))
+        text = text.replace('[general]\n', '[general]\ntimeout = 2\n'
+                            'notify_command = %s\n' % command)
+        with open(cfg, 'w') as f:
+            f.write(text)
+        before = len(posts)
+        t0 = time.monotonic()
+        r = subprocess.run([RENRAKU, '-c', cfg, 'sync', '--now', NOW],
+                           capture_output=True, text=True, env=env,
+                           timeout=120)
+        took = time.monotonic() - t0
+        warned = [l for l in r.stderr.splitlines() if 'warning' in l]
+        ok(r.returncode == 75 and len(posts) == before + 1 and took < 20 and
+           (warned == [] if said is None else
+            len(warned) == 1 and said in warned[0]),
+           'notify_command %r: %s, and notify_url gets its POST (%.1f s)' % (
+               command, 'no warning' if said is None else '"%s"' % said,
+               took), (r.returncode, r.stderr, posts[before:], took))
 finally:
     srv.cleanup()
     web.shutdown()
