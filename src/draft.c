@@ -30,52 +30,78 @@ draft_message_id(const char *thread, guint step, gint64 when,
 	return (id);
 }
 
-/*
- * 'subject' as the raw value of a Subject header: Q-encoded words of whole
- * characters, one per line.  GMime 3.2.13 writes B-encoded words longer than
- * the 75 characters RFC 2047 allows, and its decoder drops everything
- * after a B-word that ends in '=' padding (upstream #133), so a long
- * subject came back cut short; Q-encoding has no padding.  54 characters
- * of encoded text make a word of 66 and a first line of 75.
- */
-static char *
-encode_subject(const char *subject)
-{
-	GString		*out = g_string_new(NULL), *word = g_string_new(NULL);
-	const char	*p, *q, *next;
-	char		 c[16];
-	gsize		 n;
-
-	for (p = subject; *p != '\0'; p = next) {
-		next = g_utf8_next_char(p);
-		for (q = p, n = 0; q < next; q++) {
-			if (g_ascii_isalnum(*q) || strchr("!*+-/", *q) != NULL)
-				c[n++] = *q;
-			else if (*q == ' ')
-				c[n++] = '_';
-			else
-				n += (gsize)g_snprintf(c + n, sizeof c - n,
-				    "=%02X", (guchar)*q);
-		}
-		c[n] = '\0';
-		if (word->len + n > 54) {
-			g_string_append_printf(out, " =?UTF-8?Q?%s?=\n",
-			    word->str);
-			g_string_truncate(word, 0);
-		}
-		g_string_append(word, c);
-	}
-	if (word->len > 0)
-		g_string_append_printf(out, " =?UTF-8?Q?%s?=\n", word->str);
-	g_string_free(word, TRUE);
-	return (g_string_free(out, FALSE));
-}
-
 /* 's' in ISO-2022-JP, or NULL if some character does not fit. */
 static char *
 to_jis(const char *s, gsize *len)
 {
 	return (g_convert(s, -1, "ISO-2022-JP", "UTF-8", NULL, len, NULL));
+}
+
+/*
+ * The Q-encoded text of the first 'n' bytes of UTF-8 'text' in charset
+ * 'jp' ? ISO-2022-JP (each word a whole escape sequence, back to ASCII at
+ * its end) : UTF-8; NULL if ISO-2022-JP cannot carry it.
+ */
+static char *
+q_text(const char *text, gsize n, gboolean jp)
+{
+	GString	*out;
+	char	*part = g_strndup(text, n), *bytes;
+	gsize	 len, i;
+
+	bytes = jp ? to_jis(part, &len) : g_strdup(part);
+	len = jp ? len : n;
+	g_free(part);
+	if (bytes == NULL)
+		return (NULL);
+	out = g_string_new(NULL);
+	for (i = 0; i < len; i++) {
+		if (g_ascii_isalnum(bytes[i]) || strchr("!*+-/", bytes[i]) != NULL)
+			g_string_append_c(out, bytes[i]);
+		else if (bytes[i] == ' ')
+			g_string_append_c(out, '_');
+		else
+			g_string_append_printf(out, "=%02X", (guchar)bytes[i]);
+	}
+	g_free(bytes);
+	return (g_string_free(out, FALSE));
+}
+
+/*
+ * 'subject' as the raw value of a Subject header: Q-encoded words of whole
+ * characters, one per line, in UTF-8 or (if 'jp') ISO-2022-JP.  GMime
+ * 3.2.13 writes B-encoded words longer than the 75 characters RFC 2047
+ * allows (an ISO-2022-JP subject came out as one line of 141), and its
+ * decoder drops everything after a B-word that ends in '=' padding
+ * (upstream #133); Q-encoding has no padding.  Each word is at most 66
+ * characters ("=?ISO-2022-JP?Q?" and "?=" take 18 of them), so the first
+ * line is at most 75.
+ */
+static char *
+encode_subject(const char *subject, gboolean jp)
+{
+	GString		*out = g_string_new(NULL);
+	const char	*start = subject, *p, *next;
+	const char	*cs = jp ? "ISO-2022-JP" : "UTF-8";
+	gsize		 room = 66 - 7 - strlen(cs);
+	char		*word = NULL, *longer;
+
+	for (p = subject; *p != '\0'; p = next) {
+		next = g_utf8_next_char(p);
+		longer = q_text(start, (gsize)(next - start), jp);
+		if (longer != NULL && strlen(longer) > room && p > start) {
+			g_string_append_printf(out, " =?%s?Q?%s?=\n", cs, word);
+			g_free(longer);
+			start = p;
+			longer = q_text(start, (gsize)(next - start), jp);
+		}
+		g_free(word);
+		word = longer;
+	}
+	if (word != NULL && *word != '\0')
+		g_string_append_printf(out, " =?%s?Q?%s?=\n", cs, word);
+	g_free(word);
+	return (g_string_free(out, FALSE));
 }
 
 char *
@@ -132,9 +158,9 @@ draft_build(const struct draft *d, gsize *len, gboolean *fell_back)
 			    internet_address_list_get_address(list, 0), cs);
 	}
 	g_mime_message_set_subject(m, d->subject, cs);
-	if (!jp && !g_str_is_ascii(d->subject) &&
+	if (!g_str_is_ascii(d->subject) &&
 	    g_utf8_validate(d->subject, -1, NULL)) {
-		char *raw = encode_subject(d->subject);
+		char *raw = encode_subject(d->subject, jp);
 
 		g_mime_header_set_raw_value(g_mime_header_list_get_header(
 		    g_mime_object_get_header_list(GMIME_OBJECT(m)), "Subject"),

@@ -108,16 +108,19 @@ test_build(void **state)
 	date = g_date_time_new_from_iso8601("2026-12-09T10:00:00+09:00",
 	    NULL);
 	assert_non_null(date);
-	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+	/* each case in UTF-8, then in ISO-2022-JP */
+	for (i = 0; i < 2 * G_N_ELEMENTS(cases); i++) {
+		gboolean	 jp = i >= G_N_ELEMENTS(cases);
 		struct draft	 d = {
 			.from_name = "山田 花子",
 			.from_addr = "hanako@example.com",
-			.subject = cases[i].subject,
-			.body = cases[i].body,
-			.thread = cases[i].thread,
-			.step = cases[i].step,
+			.subject = cases[i % G_N_ELEMENTS(cases)].subject,
+			.body = cases[i % G_N_ELEMENTS(cases)].body,
+			.thread = cases[i % G_N_ELEMENTS(cases)].thread,
+			.step = cases[i % G_N_ELEMENTS(cases)].step,
 			.message_id = "renraku.test.1.2@example.com",
 			.date = date,
+			.iso2022jp = jp,
 		};
 		GMimeMessage		*m;
 		GMimeObject		*part;
@@ -127,8 +130,11 @@ test_build(void **state)
 		char			*wire, *text, *want, step[16];
 		gsize			 len;
 
-		wire = draft_build(&d, &len, NULL);
+		gboolean		 fell_back = TRUE;
+
+		wire = draft_build(&d, &len, &fell_back);
 		assert_non_null(wire);
+		assert_false(fell_back);
 		assert_int_equal(len, strlen(wire));
 		assert_crlf(wire, len);
 		/* 8-bit text in a header would be mangled by servers */
@@ -142,10 +148,10 @@ test_build(void **state)
 
 		m = parse(wire, len);
 		assert_string_equal(g_mime_message_get_subject(m),
-		    cases[i].subject);
+		    cases[i % G_N_ELEMENTS(cases)].subject);
 		assert_string_equal(g_mime_object_get_header(GMIME_OBJECT(m),
-		    "X-Renraku-Thread"), cases[i].thread);
-		g_snprintf(step, sizeof step, "%u", cases[i].step);
+		    "X-Renraku-Thread"), cases[i % G_N_ELEMENTS(cases)].thread);
+		g_snprintf(step, sizeof step, "%u", cases[i % G_N_ELEMENTS(cases)].step);
 		assert_string_equal(g_mime_object_get_header(GMIME_OBJECT(m),
 		    "X-Renraku-Step"), step);
 		assert_string_equal(g_mime_message_get_message_id(m),
@@ -167,11 +173,16 @@ test_build(void **state)
 		assert_true(g_mime_content_type_is_type(
 		    g_mime_object_get_content_type(part), "text", "plain"));
 		assert_string_equal(g_mime_text_part_get_charset(
-		    GMIME_TEXT_PART(part)), "utf-8");
+		    GMIME_TEXT_PART(part)), jp ? "iso-2022-jp" : "utf-8");
 		assert_int_equal(g_mime_part_get_content_encoding(
-		    GMIME_PART(part)), GMIME_CONTENT_ENCODING_BASE64);
+		    GMIME_PART(part)), jp ? GMIME_CONTENT_ENCODING_7BIT :
+		    GMIME_CONTENT_ENCODING_BASE64);
 		text = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
-		want = crlf_of(cases[i].body);
+		want = crlf_of(cases[i % G_N_ELEMENTS(cases)].body);
+		/* 7bit text ends its last line; base64 keeps it as it was */
+		if (jp && !g_str_has_suffix(want, "\r\n") &&
+		    g_str_has_suffix(text, "\r\n"))
+			text[strlen(text) - 2] = '\0';
 		assert_string_equal(text, want);
 		g_free(want);
 		g_free(text);
