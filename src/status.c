@@ -164,7 +164,7 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 	JsonBuilder	*b;
 	JsonGenerator	*g;
 	JsonNode	*root;
-	GPtrArray	*threads;
+	GPtrArray	*threads, *unknown;
 	struct policy	 p;
 	struct decision	 d;
 	char		*text, *now;
@@ -172,6 +172,10 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 
 	if ((threads = store_threads(st, NULL, err)) == NULL)
 		return (FALSE);
+	if ((unknown = store_unknown(st, err)) == NULL) {
+		g_ptr_array_unref(threads);
+		return (FALSE);
+	}
 	b = json_builder_new();
 	json_builder_begin_object(b);
 	now = g_date_time_format_iso8601(r->now);
@@ -187,6 +191,24 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 		json_thread(b, r, t, &d);
 	}
 	json_builder_end_array(b);
+	json_builder_set_member_name(b, "unknown");
+	json_builder_begin_array(b);
+	for (i = 0; i < unknown->len; i++) {
+		const struct unknown_mail *m = unknown->pdata[i];
+
+		json_builder_begin_object(b);
+		member(b, "platform", m->platform);
+		member(b, "subject", m->subject);
+		now = iso(m->time);
+		member(b, "time", now);
+		g_free(now);
+		member(b, "account", m->account);
+		member(b, "mailbox", m->mailbox);
+		json_builder_set_member_name(b, "uid");
+		json_builder_add_int_value(b, m->uid);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
 	json_builder_end_object(b);
 	root = json_builder_get_root(b);
 	g = json_generator_new();
@@ -199,6 +221,7 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 	g_object_unref(g);
 	g_object_unref(b);
 	g_ptr_array_unref(threads);
+	g_ptr_array_unref(unknown);
 	return (TRUE);
 }
 
@@ -240,6 +263,45 @@ colour(enum phase phase, const struct decision *d)
 	default:
 		return ("");
 	}
+}
+
+/* At most this many unrecognised mails are listed; --json has them all. */
+#define UNKNOWN_SHOWN	10
+
+/*
+ * The platform mails no rule recognised, newest first, so that the user
+ * can look at them with "renraku explain" and write a rule.
+ */
+static gboolean
+print_unknown(const struct run *r, struct store *st, FILE *out,
+    GError **err)
+{
+	GPtrArray	*u;
+	char		*when;
+	guint		 i;
+
+	if ((u = store_unknown(st, err)) == NULL)
+		return (FALSE);
+	if (u->len > 0)
+		fprintf(out, ngettext("%u platform mail renraku does not "
+		    "recognise (renraku explain says why; a rules file can "
+		    "teach it):\n", "%u platform mails renraku does not "
+		    "recognise (renraku explain says why; a rules file can "
+		    "teach them):\n", u->len), u->len);
+	for (i = 0; i < u->len && i < UNKNOWN_SHOWN; i++) {
+		const struct unknown_mail *m = u->pdata[i];
+
+		when = day(m->time);
+		fprintf(out, _("  %s  %s  \"%s\"  %s UID %u\n"),
+		    rules_platform_name(r->rules, m->platform), when,
+		    m->subject, m->mailbox, m->uid);
+		g_free(when);
+	}
+	if (u->len > UNKNOWN_SHOWN)
+		fprintf(out, _("  and %u more (renraku status --json lists "
+		    "them all)\n"), u->len - UNKNOWN_SHOWN);
+	g_ptr_array_unref(u);
+	return (TRUE);
 }
 
 gboolean
@@ -303,5 +365,5 @@ status_print(const struct run *r, struct store *st, FILE *out, GError **err)
 		    out);
 	}
 	g_ptr_array_unref(threads);
-	return (TRUE);
+	return (print_unknown(r, st, out, err));
 }

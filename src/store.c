@@ -348,6 +348,50 @@ thread_free(struct thread *t)
 	g_free(t);
 }
 
+void
+unknown_mail_free(struct unknown_mail *u)
+{
+	if (u == NULL)
+		return;
+	g_free(u->platform);
+	g_free(u->subject);
+	g_free(u->account);
+	g_free(u->mailbox);
+	g_free(u);
+}
+
+GPtrArray *
+store_unknown(struct store *st, GError **err)
+{
+	GPtrArray	*out;
+	sqlite3_stmt	*s;
+	int		 r = SQLITE_ERROR;
+
+	out = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)unknown_mail_free);
+	s = prepare(st, "SELECT platform, subject, account, mailbox, uid, time "
+	    "FROM event WHERE kind = 'unknown' ORDER BY time DESC, id DESC",
+	    "");
+	while (s != NULL && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct unknown_mail *u = g_new0(struct unknown_mail, 1);
+
+		u->platform = column_dup(s, 0);
+		u->subject = column_dup(s, 1);
+		u->account = column_dup(s, 2);
+		u->mailbox = column_dup(s, 3);
+		u->uid = (guint32)sqlite3_column_int64(s, 4);
+		u->time = sqlite3_column_int64(s, 5);
+		g_ptr_array_add(out, u);
+	}
+	sqlite3_finalize(s);
+	if (s == NULL || r != SQLITE_DONE) {
+		db_fail(st, err, "unknown mail");
+		g_ptr_array_unref(out);
+		return (NULL);
+	}
+	return (out);
+}
+
 GPtrArray *
 store_threads(struct store *st, const char *account, GError **err)
 {

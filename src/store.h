@@ -93,6 +93,25 @@ gboolean	 store_add_event(struct store *st, const struct stored_event *e,
 GPtrArray	*store_threads(struct store *st, const char *account,
 		    GError **err);
 
+/* A platform mail no rule recognised, kept for the user to see. */
+struct unknown_mail {
+	char	*platform;
+	char	*subject;
+	char	*account;
+	char	*mailbox;
+	guint32	 uid;
+	gint64	 time;
+};
+
+void		 unknown_mail_free(struct unknown_mail *u);
+
+/*
+ * The platform mails recorded as of unknown kind, newest first.  Returns
+ * a GPtrArray of struct unknown_mail (g_ptr_array_unref), or NULL with
+ * err set.
+ */
+GPtrArray	*store_unknown(struct store *st, GError **err);
+
 /*
  * Record draft 'd' (its message_id, hashes, state and times) of 'thread'.
  * Drafts are recorded as DRAFT_PENDING before they are APPENDed.

@@ -9,7 +9,10 @@ not change, a second sync adds nothing, and a run that died between APPEND
 and recording it does not cause a second draft.  Platform mail the user
 forwarded from another address (Fwd:, Fw:, 転送:), From the forwarder and
 not the platform, is found by sync and read through to the original.
+Platform mail no rule recognises is listed by status (text and JSON),
+with its subject, mailbox and UID, for the user to write a rule.
 """
+import json
 import datetime
 import email
 import email.policy
@@ -262,7 +265,8 @@ try:
     c.logout()
     fw = datetime.datetime(2026, 12, 7, 9, 0, tzinfo=JST)
     names = ['crowdworks-forwarded-gmail.eml', 'lancers-forwarded-outlook.eml',
-             'coconala-forwarded-attached.eml', 'forwarded-non-platform.eml']
+             'coconala-forwarded-attached.eml', 'forwarded-non-platform.eml',
+             'crowdworks-unknown-1.eml']
     for name in names:
         srv.append('Forwarded', dovecot.dated(corpus(name), fw), fw)
     st3 = os.path.join(srv.dir, 'state3')
@@ -275,10 +279,26 @@ try:
     ok(r.returncode == 0 and got == [
         (1, 'crowdworks', 'message', 'crowdworks/63712345'),
         (2, 'lancers', 'message', 'lancers/5589012'),
-        (3, 'coconala', 'returned', 'coconala/18299887')],
+        (3, 'coconala', 'returned', 'coconala/18299887'),
+        (5, 'crowdworks', 'unknown', None)],
        'sync finds the forwarded platform mails (Fwd:, 転送:, Fw:) and reads '
        'them through to the original; the forwarded ordinary mail is '
        'nothing', (r.returncode, r.stderr, got))
+    subject = '【クラウドワークス】本人確認書類の審査が完了しました'
+    r = run(cfg3, 'status', now='2026-12-08T10:00:00+09:00')
+    tail = r.stdout.splitlines()[-2:]
+    ok(r.returncode == 0 and len(tail) == 2 and
+       tail[0].startswith('1 platform mail renraku does not recognise') and
+       tail[1] == '  クラウドワークス  Dec 7 (Mon)  "%s"  Forwarded UID 5' %
+       subject, 'status lists the platform mail no rule recognises, with '
+       'its subject, mailbox and UID', r.stdout)
+    r = run(cfg3, 'status', '--json', now='2026-12-08T10:00:00+09:00')
+    doc = json.loads(r.stdout) if r.returncode == 0 else {}
+    ok(doc.get('unknown') == [{
+        'platform': 'crowdworks', 'subject': subject,
+        'time': '2026-12-07T09:00:00+09', 'account': 'main',
+        'mailbox': 'Forwarded', 'uid': 5}] and len(doc['threads']) == 3,
+       'and status --json has it under "unknown"', r.stdout)
 finally:
     srv.cleanup()
 done()
