@@ -47,6 +47,7 @@ struct platform {
 	char		 *id;
 	char		 *name;
 	char		 *remedy;	/* the platform's own remedy, or NULL */
+	char		 *url;		/* the thread page, "{key}" in it */
 	struct policy_override policy;	/* the platform's own conditions */
 	char		**domains;
 	int		  domains_line;
@@ -232,6 +233,7 @@ platform_free(struct platform *p)
 	g_free(p->id);
 	g_free(p->name);
 	g_free(p->remedy);
+	g_free(p->url);
 	g_strfreev(p->domains);
 	g_strfreev(p->exclude);
 	g_ptr_array_unref(p->keys);
@@ -545,8 +547,8 @@ static struct platform *
 load_platform(struct loader *l)
 {
 	static const char *const platform_keys[] = { "id", "name",
-	    "domains", "exclude", "thread_key", "client", "title", "remedy",
-	    "remedy_days", "remedy_in_contract", NULL };
+	    "domains", "exclude", "thread_key", "client", "title", "url",
+	    "remedy", "remedy_days", "remedy_in_contract", NULL };
 	static const char *const event_keys[] = { "subject", "body",
 	    "client", "title", NULL };
 	struct platform	 *p;
@@ -570,6 +572,11 @@ load_platform(struct loader *l)
 	if (p->name == NULL)
 		p->name = g_strdup(p->id != NULL ? p->id : "?");
 	p->remedy = g_key_file_get_string(l->kf, "platform", "remedy", NULL);
+	p->url = g_key_file_get_string(l->kf, "platform", "url", NULL);
+	if (p->url != NULL && (!g_str_has_prefix(p->url, "https://") ||
+	    strstr(p->url, "{key}") == NULL || strpbrk(p->url, " \t") != NULL))
+		complain(l, "platform", "url", _("not an https:// address with "
+		    "{key} in it"));
 	p->policy.step_days[0] = p->policy.step_days[1] =
 	    p->policy.step_days[2] = -1;
 	p->policy.remedy_days = p->policy.remedy_in_contract = -1;
@@ -1084,6 +1091,13 @@ rules_explain(const struct rules *r, const struct mail *m,
 					g_clear_pointer(&ev->url, g_free);
 			}
 			g_match_info_free(mi);
+		}
+		/* a key read from text: the page the rules file names */
+		if (ev->key != NULL && ev->url == NULL && p->url != NULL) {
+			char **parts = g_strsplit(p->url, "{key}", -1);
+
+			ev->url = g_strjoinv(ev->key, parts);
+			g_strfreev(parts);
 		}
 		if (er != NULL)
 			ev->client = extract(er->client, &subject, &body,

@@ -83,6 +83,10 @@ test_corpus(void **state)
 		  "coconala", "18234567", "田中",
 		  "名刺・ショップカードのデザインを作成します",
 		  "https://coconala.com/talkrooms/18234567" },
+		/* the key from "トークルームNo:", the page from url = */
+		{ "malformed-header-only.eml", TRUE, EVENT_ENDED,
+		  "coconala", "18299887", NULL, NULL,
+		  "https://coconala.com/talkrooms/18299887" },
 		{ "upwork-message-1.eml", FALSE, EVENT_UNKNOWN,
 		  NULL, NULL, NULL, NULL, NULL },
 	};
@@ -285,6 +289,11 @@ test_bad_files(void **state)
 		  "[platform] thread_key: bad pattern '['" },
 		{ "[platform]\nid = x\ndomains = x.jp\nclient = body:(?<\n",
 		  "[platform] client: bad pattern '(?<'" },
+		{ "[platform]\nid = x\ndomains = x.jp\nurl = https://x.jp/t/\n",
+		  "[platform] url: not an https:// address with {key} in it" },
+		{ "[platform]\nid = x\ndomains = x.jp\n"
+		  "url = http://x.jp/{key}\n",
+		  "[platform] url: not an https:// address with {key} in it" },
 		{ "not a key file\n", "" },
 	};
 	struct rules	*r;
