@@ -5,7 +5,8 @@
 # clang and libclang-rt-14-dev (libFuzzer's runtime, only recommended by
 # clang) are for fuzz/run; gcc's ASan/UBSan runtimes come with gcc.
 PACKAGES="libetpan-dev libgmime-3.0-dev libcurl4-gnutls-dev libgnutls28-dev
-libglib2.0-dev libjson-glib-dev libsqlite3-dev libcmocka-dev dovecot-imapd
+libglib2.0-dev libjson-glib-dev libsqlite3-dev libxml2-dev libcmocka-dev
+dovecot-imapd
 autoconf automake libtool pkg-config make gcc python3 openssl mandoc
 gettext autopoint locales
 clang libclang-rt-14-dev"

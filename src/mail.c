@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <gmime/gmime.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
 
 #include "error.h"
 
@@ -20,6 +22,7 @@ mail_init(void)
 	    "iso-8859-1", NULL };
 
 	g_mime_init();
+	xmlInitParser();
 	g_mime_parser_options_set_fallback_charsets(
 	    g_mime_parser_options_get_default(), fallback);
 }
@@ -361,78 +364,71 @@ mail_decode_header(const char *raw)
 	return (g_strstrip(g_string_free(out, FALSE)));
 }
 
+/* Elements whose end is a line end in text, as a browser lays them out. */
+static const char *const html_blocks[] = { "address", "article", "aside",
+    "blockquote", "dd", "div", "dl", "dt", "footer", "form", "h1", "h2",
+    "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+    "pre", "section", "table", "tr", "ul", NULL };
+
+/* Append the text under 'n' to 'out', as mail_html_to_text() says. */
+static void
+html_text(xmlNode *n, GString *out)
+{
+	const char	*name, *p;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			for (p = (const char *)n->content; p != NULL && *p != '\0';
+			    p++) {
+				/* source line breaks are not text */
+				if (*p == '\r' || *p == '\n')
+					continue;
+				/* U+00A0 (&nbsp;) is a blank like any other */
+				if ((guchar)p[0] == 0xc2 && (guchar)p[1] == 0xa0) {
+					g_string_append_c(out, ' ');
+					p++;
+					continue;
+				}
+				g_string_append_c(out, *p);
+			}
+			continue;
+		}
+		if (n->type != XML_ELEMENT_NODE)
+			continue;	/* comments, processing instructions */
+		name = (const char *)n->name;
+		if (g_ascii_strcasecmp(name, "script") == 0 ||
+		    g_ascii_strcasecmp(name, "style") == 0 ||
+		    g_ascii_strcasecmp(name, "head") == 0)
+			continue;
+		if (g_ascii_strcasecmp(name, "br") == 0) {
+			g_string_append_c(out, '\n');
+			continue;
+		}
+		html_text(n->children, out);
+		if (g_strv_contains(html_blocks, name) &&
+		    (out->len == 0 || out->str[out->len - 1] != '\n'))
+			g_string_append_c(out, '\n');
+		else if ((g_ascii_strcasecmp(name, "td") == 0 ||
+		    g_ascii_strcasecmp(name, "th") == 0) && n->next != NULL)
+			g_string_append_c(out, ' ');
+	}
+}
+
 char *
 mail_html_to_text(const char *html)
 {
-	static const struct {
-		const char	*name;
-		const char	*text;
-	} entities[] = {
-		{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" },
-		{ "apos", "'" }, { "nbsp", " " }, { "#39", "'" },
-	};
-	GString		*out = g_string_new(NULL);
-	const char	*p = html, *end;
-	gsize		 i;
+	GString	*out = g_string_new(NULL);
+	htmlDocPtr doc;
 
-	while (*p != '\0') {
-		if (*p == '<') {
-			if ((end = strchr(p, '>')) == NULL)
-				break;
-			if (g_ascii_strncasecmp(p, "<br", 3) == 0 ||
-			    g_ascii_strncasecmp(p, "</p", 3) == 0 ||
-			    g_ascii_strncasecmp(p, "</div", 5) == 0 ||
-			    g_ascii_strncasecmp(p, "</tr", 4) == 0)
-				g_string_append_c(out, '\n');
-			else if (g_ascii_strncasecmp(p, "<style", 6) == 0 ||
-			    g_ascii_strncasecmp(p, "<script", 7) == 0) {
-				const char *close = g_ascii_strncasecmp(p,
-				    "<style", 6) == 0 ? "</style" : "</script";
-				const char *q = end;
-
-				while ((q = strchr(q, '<')) != NULL &&
-				    g_ascii_strncasecmp(q, close,
-				    strlen(close)) != 0)
-					q++;
-				if (q == NULL || (end = strchr(q, '>')) ==
-				    NULL)
-					break;
-			}
-			p = end + 1;
-			continue;
-		}
-		if (*p == '\r' || *p == '\n') {
-			/* HTML line breaks come from tags, not from source */
-			p++;
-			continue;
-		}
-		if (*p == '&' && (end = strchr(p, ';')) != NULL &&
-		    end - p < 10) {
-			gsize n = (gsize)(end - p - 1);
-
-			for (i = 0; i < G_N_ELEMENTS(entities); i++)
-				if (strlen(entities[i].name) == n &&
-				    strncmp(p + 1, entities[i].name, n) == 0)
-					break;
-			if (i < G_N_ELEMENTS(entities)) {
-				g_string_append(out, entities[i].text);
-				p = end + 1;
-				continue;
-			}
-			if (p[1] == '#') {
-				gunichar c = p[2] == 'x' || p[2] == 'X' ?
-				    (gunichar)g_ascii_strtoull(p + 3, NULL,
-				    16) : (gunichar)g_ascii_strtoull(p + 2,
-				    NULL, 10);
-
-				if (c != 0 && g_unichar_validate(c)) {
-					g_string_append_unichar(out, c);
-					p = end + 1;
-					continue;
-				}
-			}
-		}
-		g_string_append_c(out, *p++);
+	if (*html == '\0')
+		return (g_string_free(out, FALSE));
+	/* libxml2's HTML parser, as lenient as a browser, never fetching */
+	doc = htmlReadMemory(html, (int)MIN(strlen(html), (gsize)G_MAXINT),
+	    NULL, "UTF-8", HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+	    HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	if (doc != NULL) {
+		html_text(doc->children, out);
+		xmlFreeDoc(doc);
 	}
 	return (g_string_free(out, FALSE));
 }

@@ -66,8 +66,11 @@ char		*mail_decode_header(const char *raw);
 char		*mail_strip_forward(const char *subject);
 
 /*
- * Reduce HTML to text: tags dropped, <br>, </p>, </div> and </tr> become
- * line ends, common entities decoded.  Returns an allocated string.
+ * Reduce HTML ('html', UTF-8) to text with libxml2's HTML parser: tags,
+ * comments, <head>, <script> and <style> dropped; <br> and the end of
+ * each block (p, div, tr, li, h1...) a line end, table cells apart by a
+ * blank; every entity decoded; line breaks of the source, which are no
+ * text, dropped; &nbsp; a blank.  Returns an allocated string.
  */
 char		*mail_html_to_text(const char *html);
 

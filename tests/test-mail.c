@@ -311,23 +311,37 @@ test_html_to_text(void **state)
 		const char	*html;
 		const char	*text;
 	} cases[] = {
-		{ "a<br>b<BR/>c<br />d", "a\nb\nc\nd" },
+		/* text outside any block is a paragraph of its own */
+		{ "a<br>b<BR/>c<br />d", "a\nb\nc\nd\n" },
 		{ "<p>one</p><P>two</P>", "one\ntwo\n" },
+		{ "<p>a<p>b", "a\nb\n" },
+		/* table cells apart by a blank, rows and lists by lines */
 		{ "<div>a</div><table><tr><td>b</td><td>c</td></tr></table>",
-		  "a\nbc\n" },
+		  "a\nb c\n" },
+		{ "<table><tr><th>サービス名:</th><td>名刺</td></tr></table>",
+		  "サービス名: 名刺\n" },
+		{ "<ul><li>one</li><li>two</li></ul><h2>名前</h2>田中",
+		  "one\ntwo\n名前\n田中" },
+		/* every entity, not a handful */
 		{ "x &amp; y &lt;z&gt; &quot;q&quot; &#39;s&apos; a&nbsp;b",
-		  "x & y <z> \"q\" 's' a b" },
-		{ "&#x65E5;&#26412;&#X8A9E;", "日本語" },
+		  "x & y <z> \"q\" 's' a b\n" },
+		{ "&#x65E5;&#26412;&#X8A9E; &yen;1,000&hellip; &copy;",
+		  "日本語 ¥1,000… ©\n" },
 		/* source line breaks are not text */
-		{ "line\nbreak\r\nhere", "linebreakhere" },
-		{ "<style>p { color: red }</style>text", "text" },
-		{ "<script>if (a<b) x();</script>ok", "ok" },
-		{ "<SCRIPT type=x>y</SCRIPT>z", "z" },
+		{ "line\nbreak\r\nhere", "linebreakhere\n" },
+		{ "<style>p { color: red }</style>text", "text\n" },
+		{ "<script>if (a<b) x();</script>ok", "ok\n" },
+		{ "<SCRIPT type=x>y</SCRIPT>z", "z\n" },
+		{ "<html><head><title>T</title></head><body>本文</body></html>",
+		  "本文" },
+		/* a '>' in a comment or an attribute is no end of tag */
+		{ "<!-- a > b -->株式会社A<a href='x\">y'>リンク</a>",
+		  "株式会社Aリンク\n" },
 		/* what is not an entity stays */
-		{ "&unknown; & &#0; AT&T", "&unknown; & &#0; AT&T" },
-		/* an unclosed tag ends the text */
-		{ "kept <b", "kept " },
-		{ "日本語<b>テキスト</b>", "日本語テキスト" },
+		{ "&unknown; & AT&T", "&unknown; & AT&T\n" },
+		/* an unclosed tag is dropped */
+		{ "kept <b", "kept \n" },
+		{ "日本語<b>テキスト</b>", "日本語テキスト\n" },
 		{ "", "" },
 	};
 	char	*got;
