@@ -134,10 +134,16 @@ finally:
 
 c = Box(draft_charset='iso-2022-jp')
 try:
-    # A job title with a line break and a header in it, and a character
-    # ISO-2022-JP cannot carry (髙, an IBM extension).
-    evil = ('【クラウドワークス】「髙橋の悪い案件\r\nBcc: evil@example.com」の'
+    # A client name and a job title with a line break and a header in
+    # them, and a character ISO-2022-JP cannot carry (髙, an IBM
+    # extension); the user's template puts the client in the Subject too.
+    evil = ('【クラウドワークス】悪意\r\nCc: spy@example.com さんから'
+            '「髙橋の悪い案件\r\nBcc: evil@example.com」の'
             '仮払いが完了しました')
+    c.user_template('followup-1.txt', 'Subject: {{client_name}}様 '
+                    '「{{job_title}}」についてご確認のお願い\n\n'
+                    '{{client_name}}様\n\nご確認をお願いいたします。\n'
+                    '{{your_name}}\n')
     raw = ('From: no-reply@crowdworks.jp\r\nTo: hanako@example.com\r\n'
            'Subject: %s\r\nMessage-ID: <evil@crowdworks.jp>\r\n'
            'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n'
@@ -163,9 +169,10 @@ try:
            'CR/LF in a value adds no header line', head)
         m = email.message_from_bytes(raw, policy=email.policy.default)
         ok('髙橋の悪い案件' in str(m['Subject']) and m['Bcc'] is None and
-           'evil@example.com' in str(m['Subject']),
-           'the value stays inside the Subject, nothing dropped',
-           m['Subject'])
+           m['Cc'] is None and 'evil@example.com' in str(m['Subject']) and
+           str(m['Subject']).startswith('悪意 Cc: spy@example.com様 '),
+           'the client name and the job title stay inside the Subject, '
+           'nothing dropped', m['Subject'])
 finally:
     c.srv.cleanup()
 done()
