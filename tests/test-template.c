@@ -373,6 +373,112 @@ test_every_shipped(void **state)
 	g_free(dir);
 }
 
+/*
+ * Every shipped template in every phase the ladder uses it in, rendered
+ * in full and compared with tests/templates-expected/NAME[-PLATFORM]-
+ * PHASE.txt ("Subject: ...", a blank line, the body).  With
+ * RENRAKU_WRITE_EXPECTED set the files are written instead, for a
+ * maintainer who changed a template on purpose (review the diff).
+ */
+static void
+test_expected_text(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*platform;	/* or NULL */
+		const char	*phases[5];
+	} cases[] = {
+		{ "followup-1", NULL, { "active", "funded" } },
+		{ "followup-2", NULL, { "active", "funded", "delivered" } },
+		{ "request-escrow", NULL, { "contracted" } },
+		{ "end-contract", NULL, { "contracted" } },
+		{ "request-acceptance", NULL, { "delivered" } },
+		{ "escalation", "crowdworks",
+		  { "active", "contracted", "funded", "delivered" } },
+		{ "escalation", "lancers",
+		  { "active", "contracted", "funded", "delivered" } },
+		{ "escalation", "coconala",
+		  { "active", "contracted", "funded", "delivered" } },
+	};
+	char		*dir = unit_path("templates");
+	const char	*dirs[] = { dir, NULL };
+	gboolean	 write = g_getenv("RENRAKU_WRITE_EXPECTED") != NULL;
+	GHashTable	*v, *on;
+	gsize		 i, j, n = 0;
+
+	v = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(v, (char *)"client_name", (char *)"株式会社サンプル商事");
+	g_hash_table_insert(v, (char *)"your_name", (char *)"山田 花子");
+	g_hash_table_insert(v, (char *)"job_title", (char *)"LP制作");
+	g_hash_table_insert(v, (char *)"platform_name", (char *)"クラウドワークス");
+	g_hash_table_insert(v, (char *)"thread_url",
+	    (char *)"https://crowdworks.jp/contracts/63712345");
+	g_hash_table_insert(v, (char *)"last_contact", (char *)"11月27日（金）");
+	g_hash_table_insert(v, (char *)"days_silent", (char *)"9");
+	g_hash_table_insert(v, (char *)"step", (char *)"3");
+	g_hash_table_insert(v, (char *)"remedy", (char *)"（プラットフォームの救済制度）");
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		GError		*e = NULL;
+		struct template	*t;
+
+		t = template_load(dirs, cases[i].platform, cases[i].name, &e);
+		if (t == NULL)
+			fail_msg("%s: %s", cases[i].name, e->message);
+		/* the platform's own name and thread page */
+		if (g_strcmp0(cases[i].platform, "lancers") == 0) {
+			g_hash_table_insert(v, (char *)"platform_name",
+			    (char *)"ランサーズ");
+			g_hash_table_insert(v, (char *)"thread_url",
+			    (char *)"https://www.lancers.jp/work/detail/5561234");
+		} else if (g_strcmp0(cases[i].platform, "coconala") == 0) {
+			g_hash_table_insert(v, (char *)"platform_name",
+			    (char *)"ココナラ");
+			g_hash_table_insert(v, (char *)"thread_url",
+			    (char *)"https://coconala.com/talkrooms/18234567");
+		}
+		for (j = 0; j < G_N_ELEMENTS(cases[i].phases) &&
+		    cases[i].phases[j] != NULL; j++) {
+			char	*subject, *body, *got, *file, *path, *want;
+
+			/* as compose.c: the phase, and not_funded before
+			   the escrow */
+			on = g_hash_table_new(g_str_hash, g_str_equal);
+			g_hash_table_add(on, (char *)cases[i].phases[j]);
+			if (strcmp(cases[i].phases[j], "contracted") == 0)
+				g_hash_table_add(on, (char *)"not_funded");
+			subject = template_render(t->subject, v, NULL, TRUE);
+			body = template_render(t->body, v, on, FALSE);
+			got = g_strdup_printf("Subject: %s\n\n%s", subject,
+			    body);
+			file = g_strdup_printf("%s%s%s-%s.txt", cases[i].name,
+			    cases[i].platform != NULL ? "-" : "",
+			    cases[i].platform != NULL ? cases[i].platform : "",
+			    cases[i].phases[j]);
+			path = g_build_filename(unit_srcdir(), "tests",
+			    "templates-expected", file, NULL);
+			if (write)
+				g_file_set_contents(path, got, -1, NULL);
+			if (!g_file_get_contents(path, &want, NULL, NULL))
+				fail_msg("%s: cannot read", path);
+			if (strcmp(got, want) != 0)
+				fail_msg("%s: rendered\n%s\nwanted\n%s", file,
+				    got, want);
+			n++;
+			g_free(want);
+			g_free(path);
+			g_free(file);
+			g_free(got);
+			g_free(subject);
+			g_free(body);
+			g_hash_table_unref(on);
+		}
+		template_free(t);
+	}
+	print_message("# %zu renderings as expected\n", n);
+	g_hash_table_unref(v);
+	g_free(dir);
+}
+
 /* A platform's own file overrides the generic one for it alone. */
 static void
 test_platform_override(void **state)
@@ -403,6 +509,7 @@ UNIT_MAIN(
 	cmocka_unit_test(test_shipped),
 	cmocka_unit_test(test_sections),
 	cmocka_unit_test(test_every_shipped),
+	cmocka_unit_test(test_expected_text),
 	cmocka_unit_test_setup_teardown(test_platform_override,
 	    unit_setup_tmpdir, unit_teardown_tmpdir),
 	cmocka_unit_test_setup_teardown(test_load_order, unit_setup_tmpdir,
