@@ -13,7 +13,7 @@
 
 #include "error.h"
 
-#define SCHEMA_VERSION	1
+#define SCHEMA_VERSION	2
 
 struct store {
 	sqlite3	*db;
@@ -49,6 +49,12 @@ static const char schema_v1[] =
 	"  id INTEGER PRIMARY KEY,"
 	"  thread TEXT NOT NULL REFERENCES thread(id), kind TEXT NOT NULL,"
 	"  days INTEGER NOT NULL, time INTEGER NOT NULL);";
+
+/* 2: the ids a thread was known by before it was merged into another. */
+static const char schema_v2[] =
+	"CREATE TABLE alias ("
+	"  id TEXT PRIMARY KEY,"
+	"  thread TEXT NOT NULL REFERENCES thread(id));";
 
 static gboolean
 db_fail(struct store *st, GError **err, const char *what)
@@ -119,9 +125,11 @@ store_open(const char *dir, GError **err)
 		    "knows %d)"), st->path, v, SCHEMA_VERSION);
 		goto fail;
 	}
-	if (v == 0) {
-		char *sql = g_strdup_printf("BEGIN; %s PRAGMA user_version=%d;"
-		    " COMMIT;", schema_v1, SCHEMA_VERSION);
+	if (v < SCHEMA_VERSION) {
+		/* each version's additions, in one transaction */
+		char *sql = g_strdup_printf("BEGIN; %s %s PRAGMA user_version=%d;"
+		    " COMMIT;", v < 1 ? schema_v1 : "", schema_v2,
+		    SCHEMA_VERSION);
 		gboolean ok = exec(st, sql, err);
 
 		g_free(sql);
@@ -279,26 +287,138 @@ store_mailbox_set(struct store *st, const char *account, const char *mailbox,
 	    err, "saving mailbox state"));
 }
 
+/* The kinds that make a contract, and those that close one. */
+#define CONTRACT_KINDS	"('contract', 'escrow')"
+#define CLOSING_KINDS	"('accepted', 'payment', 'ended')"
+
+/* The thread 'id' was merged into, or NULL; allocated. */
+static char *
+alias_of(struct store *st, const char *id)
+{
+	sqlite3_stmt	*s;
+	char		*to = NULL;
+
+	s = prepare(st, "SELECT thread FROM alias WHERE id = ?", "t", id);
+	if (s != NULL && sqlite3_step(s) == SQLITE_ROW)
+		to = g_strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return (to);
+}
+
+/*
+ * Move everything of thread 'from' (events, drafts, marks, aliases) to
+ * thread 'to', and make 'from' an alias of it.
+ */
+static gboolean
+merge(struct store *st, const char *from, const char *to, GError **err)
+{
+	static const char *const moves[] = {
+		"UPDATE event SET thread = ?2 WHERE thread = ?1",
+		"UPDATE draft SET thread = ?2 WHERE thread = ?1",
+		"UPDATE mark SET thread = ?2 WHERE thread = ?1",
+		"UPDATE alias SET thread = ?2 WHERE thread = ?1",
+		"INSERT OR REPLACE INTO alias VALUES (?1, ?2)",
+		"UPDATE thread SET client = coalesce(client, (SELECT client "
+		"FROM thread WHERE id = ?1)), url = coalesce(url, (SELECT url "
+		"FROM thread WHERE id = ?1)) WHERE id = ?2",
+		"DELETE FROM thread WHERE id = ?1",
+	};
+	gsize	i;
+
+	for (i = 0; i < G_N_ELEMENTS(moves); i++)
+		if (!run(st, prepare(st, moves[i], "tt", from, to), err,
+		    "merging threads"))
+			return (FALSE);
+	return (TRUE);
+}
+
+/*
+ * A CrowdWorks proposal that becomes a contract is one thread under two
+ * ids (platform-mails.md: "keep an alias table").  Threads of the same
+ * platform, account, client and job title are one when one of them has a
+ * contract: a contract (or escrow) event of thread 'id' takes in the
+ * others that have none; any other event of 'id' goes to the one open
+ * contract thread there is.  Sets *into to the thread the event belongs
+ * to (allocated).
+ */
+static gboolean
+join_contract(struct store *st, const char *id, const struct stored_event *e,
+    char **into, GError **err)
+{
+	const struct event	*ev = e->ev;
+	sqlite3_stmt		*s;
+	GPtrArray		*others = g_ptr_array_new_with_free_func(g_free);
+	gboolean		 ok = TRUE, makes;
+	guint			 i;
+
+	*into = g_strdup(id);
+	if (ev->client == NULL || ev->title == NULL)
+		goto out;
+	makes = ev->kind == EVENT_CONTRACT || ev->kind == EVENT_ESCROW;
+	s = prepare(st, makes ?
+	    "SELECT id FROM thread t WHERE platform = ?1 AND account = ?2 AND "
+	    "client = ?3 AND title = ?4 AND id != ?5 AND NOT EXISTS (SELECT 1 "
+	    "FROM event WHERE thread = t.id AND kind IN " CONTRACT_KINDS ")" :
+	    "SELECT id FROM thread t WHERE platform = ?1 AND account = ?2 AND "
+	    "client = ?3 AND title = ?4 AND id != ?5 AND EXISTS (SELECT 1 "
+	    "FROM event WHERE thread = t.id AND kind IN " CONTRACT_KINDS ") "
+	    "AND NOT EXISTS (SELECT 1 FROM event WHERE thread = t.id AND "
+	    "kind IN " CLOSING_KINDS ") AND NOT EXISTS (SELECT 1 FROM event "
+	    "WHERE thread = ?5 AND kind IN " CONTRACT_KINDS ")", "ttttt",
+	    ev->platform, e->account, ev->client, ev->title, id);
+	while (s != NULL && sqlite3_step(s) == SQLITE_ROW)
+		g_ptr_array_add(others, g_strdup((const char *)
+		    sqlite3_column_text(s, 0)));
+	sqlite3_finalize(s);
+	if (makes)
+		for (i = 0; ok && i < others->len; i++)
+			ok = merge(st, others->pdata[i], id, err);
+	else if (others->len == 1) {
+		/* one open contract: this id is another name of it */
+		ok = merge(st, id, others->pdata[0], err);
+		g_free(*into);
+		*into = g_strdup(others->pdata[0]);
+	}
+out:
+	g_ptr_array_unref(others);
+	return (ok);
+}
+
 gboolean
 store_add_event(struct store *st, const struct stored_event *e,
     gboolean *added, GError **err)
 {
 	const struct event	*ev = e->ev;
-	char			*thread = NULL;
+	char			*thread = NULL, *to;
 	gboolean		 ok = FALSE;
 
 	*added = FALSE;
 	if (ev->key != NULL) {
 		thread = g_strdup_printf("%s/%s", ev->platform, ev->key);
-		/* newer mail brings newer names; keep what it lacks */
-		if (!run(st, prepare(st, "INSERT INTO thread VALUES "
-		    "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-		    "client = coalesce(excluded.client, client), "
-		    "title = coalesce(excluded.title, title), "
-		    "url = coalesce(excluded.url, url)", "ttttttt", thread,
-		    ev->platform, ev->key, e->account, ev->client, ev->title,
-		    ev->url), err, "saving thread"))
-			goto out;
+		if ((to = alias_of(st, thread)) != NULL) {
+			/* merged into another: that one, its names kept */
+			g_free(thread);
+			thread = to;
+			if (!run(st, prepare(st, "UPDATE thread SET client = "
+			    "coalesce(client, ?2), title = coalesce(title, ?3) "
+			    "WHERE id = ?1", "ttt", thread, ev->client,
+			    ev->title), err, "saving thread"))
+				goto out;
+		} else {
+			/* newer mail brings newer names; keep what it lacks */
+			if (!run(st, prepare(st, "INSERT INTO thread VALUES "
+			    "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
+			    "SET client = coalesce(excluded.client, client), "
+			    "title = coalesce(excluded.title, title), "
+			    "url = coalesce(excluded.url, url)", "ttttttt",
+			    thread, ev->platform, ev->key, e->account,
+			    ev->client, ev->title, ev->url), err,
+			    "saving thread") ||
+			    !join_contract(st, thread, e, &to, err))
+				goto out;
+			g_free(thread);
+			thread = to;
+		}
 	}
 	if (!run(st, prepare(st, "INSERT INTO event (mail_id, thread, "
 	    "platform, kind, time, subject, account, mailbox, uid) VALUES "
@@ -547,7 +667,8 @@ store_thread_exists(struct store *st, const char *thread, GError **err)
 	sqlite3_stmt	*s;
 	int		 r;
 
-	s = prepare(st, "SELECT 1 FROM thread WHERE id = ?", "t", thread);
+	s = prepare(st, "SELECT 1 FROM thread WHERE id = ?1 OR id = (SELECT "
+	    "thread FROM alias WHERE id = ?1)", "t", thread);
 	if (s == NULL || ((r = sqlite3_step(s)) != SQLITE_ROW &&
 	    r != SQLITE_DONE)) {
 		sqlite3_finalize(s);
@@ -563,6 +684,7 @@ store_mark_add(struct store *st, const char *thread, enum mark_kind kind,
     guint days, gint64 now, GError **err)
 {
 	return (run(st, prepare(st, "INSERT INTO mark (thread, kind, days, "
-	    "time) VALUES (?, ?, ?, ?)", "ttii", thread, mark_kind_name(kind),
+	    "time) VALUES (coalesce((SELECT thread FROM alias WHERE id = ?1), "
+	    "?1), ?, ?, ?)", "ttii", thread, mark_kind_name(kind),
 	    (gint64)days, now), err, "saving mark"));
 }

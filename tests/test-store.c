@@ -100,12 +100,12 @@ test_open(void **state)
 	assert_int_equal(stat(dir, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0700);
 	store_close(st);
-	assert_int_equal(user_version(dir), 1);
+	assert_int_equal(user_version(dir), 2);
 
 	/* a second open finds the schema in place */
 	st = open_store(dir);
 	store_close(st);
-	assert_int_equal(user_version(dir), 1);
+	assert_int_equal(user_version(dir), 2);
 	g_free(db);
 	g_free(dir);
 }
@@ -452,6 +452,124 @@ test_transaction(void **state)
 	store_close(st);
 }
 
+/* The ids of the threads, in order, joined by ' '; allocated. */
+static char *
+thread_ids(struct store *st)
+{
+	GPtrArray	*a = threads(st, NULL);
+	GString		*s = g_string_new(NULL);
+	guint		 i;
+
+	for (i = 0; i < a->len; i++)
+		g_string_append_printf(s, "%s%s(%u)", i > 0 ? " " : "",
+		    ((struct thread *)a->pdata[i])->id,
+		    ((struct thread *)a->pdata[i])->state.events->len);
+	g_ptr_array_unref(a);
+	return (g_string_free(s, FALSE));
+}
+
+/*
+ * A CrowdWorks proposal that becomes a contract is one thread: same
+ * client and job title, and the contract's id wins.
+ */
+static void
+test_proposal_becomes_contract(void **state)
+{
+	struct store	*st = open_store(*state);
+	GError		*e = NULL;
+	char		*ids;
+	int		 known;
+#define EV(kind, key, title) { kind, "crowdworks", (char *)key,		\
+	(char *)"株式会社サンプル商事", (char *)title, NULL }
+	struct event	 scout = EV(EVENT_SCOUT, "418765432", "GAS"),
+			 proposal = EV(EVENT_MESSAGE, "412345678", "GAS"),
+			 escrow = EV(EVENT_ESCROW, "63712345", "GAS"),
+			 later = EV(EVENT_MESSAGE, "418765432", "GAS"),
+			 other = EV(EVENT_MESSAGE, "499999999", "LP"),
+			 paid = EV(EVENT_PAYMENT, "63712345", "GAS"),
+			 again = EV(EVENT_SCOUT, "420000000", "GAS");
+	struct stored_event se;
+
+	se = stored("<1@x>", 1000, &scout);
+	add(st, &se, TRUE);
+	se = stored("<2@x>", 1100, &proposal);
+	add(st, &se, TRUE);
+	se = stored("<3@x>", 1200, &other);
+	add(st, &se, TRUE);
+	ids = thread_ids(st);
+	assert_string_equal(ids, "crowdworks/412345678(1) crowdworks/418765432(1) "
+	    "crowdworks/499999999(1)");
+	g_free(ids);
+
+	/* the escrow takes in both threads of that job, not the other job */
+	se = stored("<4@x>", 2000, &escrow);
+	add(st, &se, TRUE);
+	ids = thread_ids(st);
+	assert_string_equal(ids, "crowdworks/499999999(1) "
+	    "crowdworks/63712345(3)");
+	g_free(ids);
+
+	/* later mail naming the proposal goes to the contract */
+	se = stored("<5@x>", 3000, &later);
+	add(st, &se, TRUE);
+	ids = thread_ids(st);
+	assert_string_equal(ids, "crowdworks/499999999(1) "
+	    "crowdworks/63712345(4)");
+	g_free(ids);
+	/* and so does a mark given the old id */
+	known = store_thread_exists(st, "crowdworks/418765432", &e);
+	assert_no_error(e);
+	assert_int_equal(known, 1);
+	assert_true(store_mark_add(st, "crowdworks/418765432", MARK_SENT, 0,
+	    3100, &e));
+	assert_no_error(e);
+	{
+		GPtrArray *a = threads(st, NULL);
+
+		assert_int_equal(((struct thread *)a->pdata[1])->state.marks->len,
+		    1);
+		g_ptr_array_unref(a);
+	}
+
+	/* once paid, a new proposal of the same title is a new job */
+	se = stored("<6@x>", 4000, &paid);
+	add(st, &se, TRUE);
+	se = stored("<7@x>", 5000, &again);
+	add(st, &se, TRUE);
+	ids = thread_ids(st);
+	assert_string_equal(ids, "crowdworks/420000000(1) "
+	    "crowdworks/499999999(1) crowdworks/63712345(5)");
+	g_free(ids);
+#undef EV
+	store_close(st);
+}
+
+/* A state database of schema 1 gains the alias table, data kept. */
+static void
+test_schema_1(void **state)
+{
+	struct store	*st;
+	sqlite3		*db;
+	char		*path, *ids;
+
+	st = open_store(*state);
+	store_close(st);
+	path = g_build_filename(*state, "state.db", NULL);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE alias; "
+	    "INSERT INTO thread VALUES ('lancers/1', 'lancers', '1', 'main', "
+	    "NULL, NULL, NULL); PRAGMA user_version = 1", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	st = open_store(*state);
+	assert_int_equal(user_version(*state), 2);
+	ids = thread_ids(st);
+	assert_string_equal(ids, "lancers/1(0)");
+	g_free(ids);
+	store_close(st);
+	g_free(path);
+}
+
 #define TMP_TEST(f)	cmocka_unit_test_setup_teardown(f,		\
 			    unit_setup_tmpdir, unit_teardown_tmpdir)
 
@@ -461,6 +579,8 @@ UNIT_MAIN(
 	TMP_TEST(test_not_a_database),
 	TMP_TEST(test_mailbox),
 	TMP_TEST(test_events),
+	TMP_TEST(test_proposal_becomes_contract),
+	TMP_TEST(test_schema_1),
 	TMP_TEST(test_drafts),
 	TMP_TEST(test_transaction),
 )
