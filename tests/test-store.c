@@ -452,7 +452,7 @@ test_transaction(void **state)
 	store_close(st);
 }
 
-/* The ids of the threads, in order, joined by ' '; allocated. */
+/* The ids of the threads, in order, with their event counts. */
 static char *
 thread_ids(struct store *st)
 {
@@ -468,6 +468,15 @@ thread_ids(struct store *st)
 	return (g_string_free(s, FALSE));
 }
 
+static void
+assert_ids(struct store *st, const char *want)
+{
+	char	*ids = thread_ids(st);
+
+	assert_string_equal(ids, want);
+	g_free(ids);
+}
+
 /*
  * A CrowdWorks proposal that becomes a contract is one thread: same
  * client and job title, and the contract's id wins.
@@ -477,7 +486,6 @@ test_proposal_becomes_contract(void **state)
 {
 	struct store	*st = open_store(*state);
 	GError		*e = NULL;
-	char		*ids;
 	int		 known;
 #define EV(kind, key, title) { kind, "crowdworks", (char *)key,		\
 	(char *)"株式会社サンプル商事", (char *)title, NULL }
@@ -496,26 +504,20 @@ test_proposal_becomes_contract(void **state)
 	add(st, &se, TRUE);
 	se = stored("<3@x>", 1200, &other);
 	add(st, &se, TRUE);
-	ids = thread_ids(st);
-	assert_string_equal(ids, "crowdworks/412345678(1) crowdworks/418765432(1) "
+	assert_ids(st, "crowdworks/412345678(1) crowdworks/418765432(1) "
 	    "crowdworks/499999999(1)");
-	g_free(ids);
 
 	/* the escrow takes in both threads of that job, not the other job */
 	se = stored("<4@x>", 2000, &escrow);
 	add(st, &se, TRUE);
-	ids = thread_ids(st);
-	assert_string_equal(ids, "crowdworks/499999999(1) "
+	assert_ids(st, "crowdworks/499999999(1) "
 	    "crowdworks/63712345(3)");
-	g_free(ids);
 
 	/* later mail naming the proposal goes to the contract */
 	se = stored("<5@x>", 3000, &later);
 	add(st, &se, TRUE);
-	ids = thread_ids(st);
-	assert_string_equal(ids, "crowdworks/499999999(1) "
+	assert_ids(st, "crowdworks/499999999(1) "
 	    "crowdworks/63712345(4)");
-	g_free(ids);
 	/* and so does a mark given the old id */
 	known = store_thread_exists(st, "crowdworks/418765432", &e);
 	assert_no_error(e);
@@ -536,10 +538,8 @@ test_proposal_becomes_contract(void **state)
 	add(st, &se, TRUE);
 	se = stored("<7@x>", 5000, &again);
 	add(st, &se, TRUE);
-	ids = thread_ids(st);
-	assert_string_equal(ids, "crowdworks/420000000(1) "
+	assert_ids(st, "crowdworks/420000000(1) "
 	    "crowdworks/499999999(1) crowdworks/63712345(5)");
-	g_free(ids);
 #undef EV
 	store_close(st);
 }
@@ -550,7 +550,7 @@ test_schema_1(void **state)
 {
 	struct store	*st;
 	sqlite3		*db;
-	char		*path, *ids;
+	char		*path;
 
 	st = open_store(*state);
 	store_close(st);
@@ -563,9 +563,7 @@ test_schema_1(void **state)
 	sqlite3_close(db);
 	st = open_store(*state);
 	assert_int_equal(user_version(*state), 2);
-	ids = thread_ids(st);
-	assert_string_equal(ids, "lancers/1(0)");
-	g_free(ids);
+	assert_ids(st, "lancers/1(0)");
 	store_close(st);
 	g_free(path);
 }
