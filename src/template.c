@@ -55,13 +55,16 @@ static void
 check_text(GString *errors, const char *path, guint line, const char *s,
     gsize len)
 {
-	GRegex		*re;
+	static GRegex	*re;	/* compiled once: every line of every
+				   template loaded goes through it */
 	GMatchInfo	*mi;
 	char		*text = g_strndup(s, len), *name;
 
 	if (strstr(text, "}}") != NULL)
 		complain(errors, path, line, _("'}}' without '{{'"));
-	re = g_regex_new("\\{\\s*[#/]?\\s*([a-z_]+)\\s*\\}", 0, 0, NULL);
+	if (re == NULL)
+		re = g_regex_new("\\{\\s*[#/]?\\s*([a-z_]+)\\s*\\}",
+		    G_REGEX_OPTIMIZE, 0, NULL);
 	g_regex_match(re, text, 0, &mi);
 	for (; g_match_info_matches(mi); g_match_info_next(mi, NULL)) {
 		name = g_match_info_fetch(mi, 1);
@@ -72,7 +75,6 @@ check_text(GString *errors, const char *path, guint line, const char *s,
 		g_free(name);
 	}
 	g_match_info_free(mi);
-	g_regex_unref(re);
 	g_free(text);
 }
 
