@@ -150,17 +150,19 @@ preview_print(const struct run *r, struct store *st, const char *thread,
 	struct composed		 c;
 	struct mail		 m;
 	GPtrArray		*threads;
-	char			*wire, *id;
+	char			*wire, *id, *current;
 	gsize			 len;
 	guint			 i;
 	gboolean		 ok = FALSE;
 
 	if ((threads = store_threads(st, NULL, err)) == NULL)
 		return (FALSE);
+	current = store_thread_current(st, thread);
 	for (i = 0; i < threads->len && t == NULL; i++)
 		if (strcmp(((struct thread *)threads->pdata[i])->id,
-		    thread) == 0)
+		    current) == 0)
 			t = threads->pdata[i];
+	g_free(current);
 	if (t == NULL) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 		    _("preview: no thread '%s' (see renraku status)"), thread);

@@ -661,6 +661,14 @@ store_draft_forget(struct store *st, const char *message_id, GError **err)
 	    "t", message_id), err, "forgetting draft"));
 }
 
+char *
+store_thread_current(struct store *st, const char *thread)
+{
+	char	*to = alias_of(st, thread);
+
+	return (to != NULL ? to : g_strdup(thread));
+}
+
 int
 store_thread_exists(struct store *st, const char *thread, GError **err)
 {

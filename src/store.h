@@ -127,6 +127,13 @@ gboolean	 store_draft_set_state(struct store *st, const char *message_id,
 gboolean	 store_draft_forget(struct store *st, const char *message_id,
 		    GError **err);
 
+/*
+ * The id thread 'thread' ("platform/key") is known by now: itself, or the
+ * thread it was merged into (a proposal that became a contract).
+ * Allocated.
+ */
+char		*store_thread_current(struct store *st, const char *thread);
+
 /* 1 if thread 'thread' ("platform/key") is known, 0 if not, -1 on error. */
 int		 store_thread_exists(struct store *st, const char *thread,
 		    GError **err);

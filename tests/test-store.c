@@ -518,6 +518,16 @@ test_proposal_becomes_contract(void **state)
 	add(st, &se, TRUE);
 	assert_ids(st, "crowdworks/499999999(1) "
 	    "crowdworks/63712345(4)");
+	/* the old id names the contract now (preview takes it) */
+	{
+		char *cur = store_thread_current(st, "crowdworks/418765432");
+
+		assert_string_equal(cur, "crowdworks/63712345");
+		g_free(cur);
+		cur = store_thread_current(st, "crowdworks/499999999");
+		assert_string_equal(cur, "crowdworks/499999999");
+		g_free(cur);
+	}
 	/* and so does a mark given the old id */
 	known = store_thread_exists(st, "crowdworks/418765432", &e);
 	assert_no_error(e);
