@@ -30,15 +30,16 @@ comment(GString *s, const char *text)
 }
 
 /*
- * 'value' as GKeyFile reads it back: stripped, with each backslash
- * doubled; NULL with err if it holds a control character or is not UTF-8.
+ * 'value' stripped, as GKeyFile writes it (a backslash doubled); NULL
+ * with err if it holds a control character or is not UTF-8, which the
+ * file could carry only as an escape the config then refuses.
  */
 static char *
 escaped(const char *option, const char *value, GError **err)
 {
-	GString		*s;
+	GKeyFile	*kf;
 	const char	*p;
-	char		*v;
+	char		*v, *out;
 
 	if (!g_utf8_validate(value, -1, NULL)) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
@@ -53,14 +54,12 @@ escaped(const char *option, const char *value, GError **err)
 			return (NULL);
 		}
 	v = g_strstrip(g_strdup(value));
-	s = g_string_new(NULL);
-	for (p = v; *p != '\0'; p++) {
-		if (*p == '\\')
-			g_string_append_c(s, '\\');
-		g_string_append_c(s, *p);
-	}
+	kf = g_key_file_new();
+	g_key_file_set_string(kf, "g", "k", v);
+	out = g_key_file_get_value(kf, "g", "k", NULL);
+	g_key_file_free(kf);
 	g_free(v);
-	return (g_string_free(s, FALSE));
+	return (out);
 }
 
 /*

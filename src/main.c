@@ -454,9 +454,10 @@ cmd_watch(const struct run *r, struct store *st, char **args, GError **err)
 static gboolean
 cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
 {
-	char	*end;
+	char	*end, *id;
 	guint64	 days = 0;
 	int	 kind, known;
+	gboolean ok;
 
 	if ((kind = mark_kind_from_name(args[1])) < 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
@@ -480,15 +481,15 @@ cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
 			return (FALSE);
 		}
 	}
-	if ((known = store_thread_exists(st, args[0], err)) < 0)
-		return (FALSE);
-	if (known == 0) {
+	/* an old id (a proposal merged into its contract) names the thread */
+	id = store_thread_current(st, args[0]);
+	if ((known = store_thread_exists(st, id, err)) == 0)
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 		    _("mark: no thread '%s' (see renraku status)"), args[0]);
-		return (FALSE);
-	}
-	return (store_mark_add(st, args[0], (enum mark_kind)kind,
-	    (guint)days, g_date_time_to_unix(r->now), err));
+	ok = known > 0 && store_mark_add(st, id, (enum mark_kind)kind,
+	    (guint)days, g_date_time_to_unix(r->now), err);
+	g_free(id);
+	return (ok);
 }
 
 /* The commands, for --help. */

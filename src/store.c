@@ -675,8 +675,7 @@ store_thread_exists(struct store *st, const char *thread, GError **err)
 	sqlite3_stmt	*s;
 	int		 r;
 
-	s = prepare(st, "SELECT 1 FROM thread WHERE id = ?1 OR id = (SELECT "
-	    "thread FROM alias WHERE id = ?1)", "t", thread);
+	s = prepare(st, "SELECT 1 FROM thread WHERE id = ?", "t", thread);
 	if (s == NULL || ((r = sqlite3_step(s)) != SQLITE_ROW &&
 	    r != SQLITE_DONE)) {
 		sqlite3_finalize(s);
@@ -692,7 +691,6 @@ store_mark_add(struct store *st, const char *thread, enum mark_kind kind,
     guint days, gint64 now, GError **err)
 {
 	return (run(st, prepare(st, "INSERT INTO mark (thread, kind, days, "
-	    "time) VALUES (coalesce((SELECT thread FROM alias WHERE id = ?1), "
-	    "?1), ?, ?, ?)", "ttii", thread, mark_kind_name(kind),
+	    "time) VALUES (?, ?, ?, ?)", "ttii", thread, mark_kind_name(kind),
 	    (gint64)days, now), err, "saving mark"));
 }

@@ -84,8 +84,27 @@ check "says to run sync" has "renraku sync" "$tmp/out"
 check "the state directory is created owner-only" sh -c \
 	"[ \"\$(stat -c %a '$XDG_STATE_HOME/renraku')\" = 700 ]"
 
-# A damaged state database stops sync before it connects, and says so.
 db="$XDG_STATE_HOME/renraku/state.db"
+
+# mark takes a thread's old id: a proposal merged into its contract
+python3 - "$db" <<'PY' || echo "could not write $db" >&2
+import sqlite3, sys
+d = sqlite3.connect(sys.argv[1])
+d.execute("INSERT INTO thread VALUES ('crowdworks/63712345', 'crowdworks', "
+          "'63712345', 'main', NULL, NULL, NULL)")
+d.execute("INSERT INTO alias VALUES ('crowdworks/418765432', "
+          "'crowdworks/63712345')")
+d.commit()
+PY
+check "mark takes a proposal's old id, and marks its contract" sh -c "
+	'$RENRAKU' mark crowdworks/418765432 sent >'$tmp/out' 2>'$tmp/err' &&
+	python3 -c \"import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute('SELECT thread, kind FROM mark').fetchall()
+sys.exit(rows != [('crowdworks/63712345', 'sent')])\" '$db'"
+check "mark still refuses an id it does not know (64)" \
+	run 64 mark crowdworks/1 sent
+
+# A damaged state database stops sync before it connects, and says so.
 check "the state database has pages to damage" \
 	sh -c "[ \$(stat -c %s '$db') -ge 16384 ]"
 yes 'not a b-tree page' | head -c 4096 |
