@@ -63,7 +63,9 @@ compose_draft(const struct run *r, const struct thread *t,
 	put(v, "client_name", g_strdup(t->client != NULL ? t->client :
 	    "ご担当者"));
 	put(v, "your_name", g_strdup(r->cfg->your_name));
-	put(v, "job_title", g_strdup(t->title != NULL ? t->title : ""));
+	/* a template of the user's may quote it without a titled section */
+	put(v, "job_title", g_strdup(t->title != NULL ? t->title :
+	    "ご依頼の件"));
 	put(v, "platform_name", g_strdup(rules_platform_name(r->rules,
 	    t->platform)));
 	put(v, "thread_url", g_strdup(t->url != NULL ? t->url : ""));
@@ -76,11 +78,13 @@ compose_draft(const struct run *r, const struct thread *t,
 	g_hash_table_add(sections, (gpointer)phase_name(d->phase));
 	if (d->phase == PHASE_CONTRACTED)
 		g_hash_table_add(sections, (gpointer)"not_funded");
+	g_hash_table_add(sections, t->title != NULL ? (gpointer)"titled" :
+	    (gpointer)"untitled");
 
 	c->template_path = g_strdup(tmpl->path);
 	c->step = step;
 	c->to_user = step >= 3;
-	c->subject = template_render(tmpl->subject, v, NULL, TRUE);
+	c->subject = template_render(tmpl->subject, v, sections, TRUE);
 	msg = template_render(tmpl->body, v, sections, FALSE);
 	body = g_string_new(msg);
 	g_free(msg);
@@ -92,8 +96,8 @@ compose_draft(const struct run *r, const struct thread *t,
 		    "line above, before sending)\n"));
 		g_string_append_printf(body, _("Platform: %s\n"),
 		    (char *)g_hash_table_lookup(v, "platform_name"));
-		g_string_append_printf(body, _("Job: %s\n"),
-		    (char *)g_hash_table_lookup(v, "job_title"));
+		g_string_append_printf(body, _("Job: %s\n"), t->title != NULL ?
+		    t->title : _("(the mails do not name it)"));
 		g_string_append_printf(body, _("Thread: %s\n"),
 		    (char *)g_hash_table_lookup(v, "thread_url"));
 		g_string_append_printf(body, _("Client's last contact: %s\n"),

@@ -181,7 +181,12 @@ explain_mail(const struct rules *r, const char *name, const char *raw,
 	    h->text);
 	g_free(w);
 
-	if (t.group == NULL) {
+	if (t.undecoded) {
+		field(out, "event");
+		fprintf(out, _("unknown  (the subject could not be decoded, so "
+		    "no [event KIND] group was tried; in a thread, sync "
+		    "counts it as the client's)\n"));
+	} else if (t.group == NULL) {
 		s = rules_normalize(m.subject);
 		field(out, "event");
 		fprintf(out, _("unknown  (platform %s, but none of the %u "
@@ -215,7 +220,17 @@ explain_mail(const struct rules *r, const char *name, const char *raw,
 		goto out;
 	}
 	print_value(out, "key", ev.key, &t, "thread_key",
-	    N_("no thread_key pattern matched the body or subject"));
+	    N_("no thread_key pattern matched the body, links or subject"));
+	if (ev.key == NULL) {
+		field(out, "thread");
+		if (ev.name_key != NULL)
+			fprintf(out, _("%s/%s  (made from client and title: the "
+			    "thread of the same client and job title)\n"),
+			    ev.platform, ev.name_key);
+		else
+			fprintf(out, _("-  (no id, nor client and title: sync "
+			    "lists it in renraku status)\n"));
+	}
 	field(out, "url");
 	fprintf(out, "%s\n", ev.url != NULL ? ev.url : "-");
 	print_value(out, "client", ev.client, &t, "client",

@@ -370,9 +370,13 @@ static const char *const html_blocks[] = { "address", "article", "aside",
     "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
     "pre", "section", "table", "tr", "ul", NULL };
 
-/* Append the text under 'n' to 'out', as mail_html_to_text() says. */
+/*
+ * Append the text under 'n' to 'out', as mail_html_to_text() says, and
+ * (when 'links' is not NULL) the href of every <a> and <area>, a line
+ * each.
+ */
 static void
-html_text(xmlNode *n, GString *out)
+html_walk(xmlNode *n, GString *out, GString *links)
 {
 	const char	*name, *p;
 
@@ -396,6 +400,20 @@ html_text(xmlNode *n, GString *out)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;	/* comments, processing instructions */
 		name = (const char *)n->name;
+		if (links != NULL && (g_ascii_strcasecmp(name, "a") == 0 ||
+		    g_ascii_strcasecmp(name, "area") == 0)) {
+			xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
+
+			if (href != NULL) {
+				char *h = g_strstrip(g_strdup((char *)href));
+
+				g_strdelimit(h, "\r\n", ' ');
+				if (*h != '\0')
+					g_string_append_printf(links, "%s\n", h);
+				g_free(h);
+				xmlFree(href);
+			}
+		}
 		if (g_ascii_strcasecmp(name, "script") == 0 ||
 		    g_ascii_strcasecmp(name, "style") == 0 ||
 		    g_ascii_strcasecmp(name, "head") == 0)
@@ -404,7 +422,7 @@ html_text(xmlNode *n, GString *out)
 			g_string_append_c(out, '\n');
 			continue;
 		}
-		html_text(n->children, out);
+		html_walk(n->children, out, links);
 		if (g_strv_contains(html_blocks, name) &&
 		    (out->len == 0 || out->str[out->len - 1] != '\n'))
 			g_string_append_c(out, '\n');
@@ -414,8 +432,9 @@ html_text(xmlNode *n, GString *out)
 	}
 }
 
-char *
-mail_html_to_text(const char *html)
+/* mail_html_to_text(), with the links into 'links' when not NULL. */
+static char *
+html_read(const char *html, GString *links)
 {
 	GString	*out = g_string_new(NULL);
 	htmlDocPtr doc;
@@ -427,10 +446,25 @@ mail_html_to_text(const char *html)
 	    NULL, "UTF-8", HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
 	    HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
 	if (doc != NULL) {
-		html_text(doc->children, out);
+		html_walk(doc->children, out, links);
 		xmlFreeDoc(doc);
 	}
 	return (g_string_free(out, FALSE));
+}
+
+char *
+mail_html_to_text(const char *html)
+{
+	return (html_read(html, NULL));
+}
+
+char *
+mail_html_links(const char *html)
+{
+	GString	*links = g_string_new(NULL);
+
+	g_free(html_read(html, links));
+	return (g_string_free(links, FALSE));
 }
 
 /* The text/plain part under 'top', else the text/html one; not
@@ -783,6 +817,41 @@ attached_message(GMimeMessage *msg)
 	return (inner);
 }
 
+/* Add the links of HTML part 'o' (not an attachment) to 'links'. */
+static void
+part_links(GMimeObject *o, GString *links)
+{
+	char	*text;
+
+	if (o == NULL || !GMIME_IS_TEXT_PART(o) ||
+	    g_mime_part_is_attachment(GMIME_PART(o)) ||
+	    !g_mime_content_type_is_type(g_mime_object_get_content_type(o),
+	    "text", "html"))
+		return;
+	text = part_text(GMIME_TEXT_PART(o));
+	g_free(html_read(text, links));
+	g_free(text);
+}
+
+/* The links of every HTML part under 'top', a line each; allocated. */
+static char *
+html_links(GMimeObject *top)
+{
+	GString		*links = g_string_new(NULL);
+	GMimePartIter	*it;
+
+	if (top == NULL || GMIME_IS_TEXT_PART(top)) {
+		part_links(top, links);
+		return (g_string_free(links, FALSE));
+	}
+	it = g_mime_part_iter_new(top);
+	do
+		part_links(g_mime_part_iter_get_current(it), links);
+	while (g_mime_part_iter_next(it));
+	g_mime_part_iter_free(it);
+	return (g_string_free(links, FALSE));
+}
+
 /* Sender, subject, date and body of 'msg' into 'm' (replacing). */
 static void
 read_message(GMimeMessage *msg, struct mail *m)
@@ -845,6 +914,9 @@ read_message(GMimeMessage *msg, struct mail *m)
 	    g_mime_message_get_mime_part(msg))) != NULL)
 		tp = pick_body(fixed, &is_html);
 	text = tp != NULL ? part_text(tp) : g_strdup("");
+	g_free(m->links);
+	m->links = html_links(fixed != NULL ? fixed :
+	    g_mime_message_get_mime_part(msg));
 	if (fixed != NULL)
 		g_object_unref(fixed);
 	if (is_html) {
@@ -927,6 +999,7 @@ mail_clear(struct mail *m)
 	g_free(m->from_name);
 	g_free(m->subject);
 	g_free(m->body);
+	g_free(m->links);
 	g_free(m->forwarded_by);
 	memset(m, 0, sizeof *m);
 }

@@ -15,6 +15,10 @@ struct mail {
 	gint64	 date;		/* Date: as Unix time; 0 if absent or bad */
 	char	*body;		/* the text part (HTML reduced to text), LF
 				   line ends; "" if the mail has no text */
+	char	*links;		/* the href of every link in the HTML
+				   parts (not attachments), a line each,
+				   so that ids only in a link are seen;
+				   "" if none */
 	char	*forwarded_by;	/* lowercased addr-spec of whoever
 				   forwarded the mail, when the fields
 				   above are the original's; else NULL */
@@ -73,5 +77,12 @@ char		*mail_strip_forward(const char *subject);
  * text, dropped; &nbsp; a blank.  Returns an allocated string.
  */
 char		*mail_html_to_text(const char *html);
+
+/*
+ * The href of every <a> and <area> of 'html' (UTF-8), entities decoded,
+ * blanks around it trimmed, each followed by a line end.  Returns an
+ * allocated string, "" when there is none.
+ */
+char		*mail_html_links(const char *html);
 
 #endif

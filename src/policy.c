@@ -38,6 +38,10 @@ policy_apply(struct policy *p, const struct policy_override *o)
 		p->remedy_days = (guint)o->remedy_days;
 	if (o->remedy_in_contract >= 0)
 		p->remedy_in_contract = o->remedy_in_contract != 0;
+	if (o->prepaid >= 0)
+		p->prepaid = o->prepaid != 0;
+	if (o->auto_accept_hours >= 0)
+		p->auto_accept_hours = (guint)o->auto_accept_hours;
 }
 
 const char *
@@ -84,6 +88,8 @@ gboolean
 policy_is_client_event(enum event_kind kind)
 {
 	switch (kind) {
+	case EVENT_UNKNOWN:
+	case EVENT_REQUEST:
 	case EVENT_MESSAGE:
 	case EVENT_SCOUT:
 	case EVENT_CONTRACT:
@@ -96,17 +102,20 @@ policy_is_client_event(enum event_kind kind)
 	}
 }
 
-/* The phase after 'kind' happened in phase 'ph'. */
+/* The phase after 'kind' happened in phase 'ph' ('prepaid': a contract
+ * is paid for when it is made). */
 static enum phase
-next_phase(enum phase ph, gboolean seen, enum event_kind kind)
+next_phase(enum phase ph, gboolean seen, enum event_kind kind,
+    gboolean prepaid)
 {
 	switch (kind) {
 	case EVENT_SCOUT:
 		return (seen ? ph : PHASE_NEGOTIATING);
 	case EVENT_MESSAGE:
+	case EVENT_REQUEST:
 		return (seen ? ph : PHASE_ACTIVE);
 	case EVENT_CONTRACT:
-		return (PHASE_CONTRACTED);
+		return (prepaid ? PHASE_FUNDED : PHASE_CONTRACTED);
 	case EVENT_ESCROW:
 	case EVENT_RETURNED:
 		return (PHASE_FUNDED);
@@ -129,13 +138,20 @@ cmp_time(gconstpointer a, gconstpointer b)
 	return (x < y ? -1 : x > y);
 }
 
+/* What read_history() learns besides the decision. */
+struct history {
+	gboolean	 seen;		/* an event renraku could read */
+	gboolean	 asked;		/* the anchor is the client's request */
+	gint64		 delivered;	/* the last delivery, or 0 */
+	gint64		 done_at, resume_at, snooze_at;	/* -1: none */
+	guint		 snooze_days;
+};
+
 /* Phase, anchor and the user's marks. */
 static void
-read_history(const struct thread_state *t, struct decision *d,
-    gint64 *done_at, gint64 *resume_at, gint64 *snooze_at,
-    guint *snooze_days)
+read_history(const struct thread_state *t, const struct policy *p,
+    struct decision *d, struct history *h)
 {
-	gboolean	seen = FALSE;
 	guint		i;
 
 	d->phase = PHASE_ACTIVE;
@@ -143,9 +159,11 @@ read_history(const struct thread_state *t, struct decision *d,
 		const struct thread_event *e = &g_array_index(t->events,
 		    struct thread_event, i);
 
-		d->phase = next_phase(d->phase, seen, e->kind);
+		d->phase = next_phase(d->phase, h->seen, e->kind, p->prepaid);
 		if (e->kind != EVENT_UNKNOWN && e->kind != EVENT_NOISE)
-			seen = TRUE;
+			h->seen = TRUE;
+		if (e->kind == EVENT_DELIVERY)
+			h->delivered = e->time;
 		if (policy_is_client_event(e->kind) &&
 		    (!d->has_client || e->time > d->last_client)) {
 			d->has_client = TRUE;
@@ -156,6 +174,8 @@ read_history(const struct thread_state *t, struct decision *d,
 		    e->kind == EVENT_DELIVERY) && e->time > d->anchor) {
 			d->anchor = e->time;
 			d->since_delivery = e->kind == EVENT_DELIVERY;
+			d->unread = e->kind == EVENT_UNKNOWN;
+			h->asked = e->kind == EVENT_REQUEST;
 		}
 	}
 	for (i = 0; i < t->marks->len; i++) {
@@ -170,18 +190,19 @@ read_history(const struct thread_state *t, struct decision *d,
 			}
 			if (m->time > d->anchor) {
 				d->anchor = m->time;
-				d->since_delivery = FALSE;
+				d->since_delivery = d->unread = FALSE;
+				h->asked = FALSE;
 			}
 			break;
 		case MARK_DONE:
-			*done_at = m->time;
+			h->done_at = m->time;
 			break;
 		case MARK_RESUME:
-			*resume_at = m->time;
+			h->resume_at = m->time;
 			break;
 		case MARK_SNOOZE:
-			*snooze_at = m->time;
-			*snooze_days = m->days;
+			h->snooze_at = m->time;
+			h->snooze_days = m->days;
 			break;
 		default:
 			break;
@@ -272,18 +293,25 @@ void
 policy_decide(const struct thread_state *t, const struct policy *p,
     gint64 now, struct decision *d)
 {
+	struct history	 h = { FALSE, FALSE, 0, -1, -1, -1, 0 };
 	GDate		 today, base, remedy;
-	gint64		 done_at = -1, resume_at = -1, snooze_at = -1;
-	guint		 snooze_days = 0, step;
+	guint		 step;
 	gboolean	 due, closed;
 
 	memset(d, 0, sizeof *d);
 	g_date_clear(&d->next_date, 1);
 	g_date_clear(&today, 1);
-	read_history(t, d, &done_at, &resume_at, &snooze_at, &snooze_days);
+	read_history(t, p, d, &h);
 	count_made(t, p, d);
 	bizday_jst_date(now, &today);
-	closed = d->phase == PHASE_CLOSED || done_at > resume_at;
+	if (d->phase == PHASE_DELIVERED && p->auto_accept_hours > 0 &&
+	    h.delivered > 0) {
+		d->auto_accept = h.delivered + (gint64)p->auto_accept_hours *
+		    3600;
+		if (now >= d->auto_accept)
+			d->phase = PHASE_CLOSED;
+	}
+	closed = d->phase == PHASE_CLOSED || h.done_at > h.resume_at;
 	if (closed)
 		d->phase = PHASE_CLOSED;
 	if (d->anchor > 0) {
@@ -297,14 +325,26 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 		d->why = N_("you edited the draft; renraku leaves it to you");
 		return;
 	}
-	if (closed)
+	if (closed && d->auto_accept > 0 && h.done_at <= h.resume_at)
+		d->why = N_("the platform accepted the delivery by itself");
+	else if (closed)
 		d->why = N_("the contract is closed");
 	else if (d->anchor == 0)
 		d->why = N_("no client event yet");
+	else if (!h.seen)
+		d->why = N_("only platform mail renraku could not read: see "
+		    "renraku explain");
 	else if (d->phase == PHASE_NEGOTIATING)
 		d->why = N_("before a contract: answer the client on the "
 		    "platform");
-	else if (d->made >= 3)
+	else if (h.asked)
+		d->why = N_("the client asked you to act (such as ending the "
+		    "contract): answer on the platform");
+	else if (d->auto_accept > 0) {
+		/* e.g. Coconala: 承諾 comes by itself, no request needed */
+		bizday_jst_date(d->auto_accept, &d->next_date);
+		d->why = N_("the platform accepts the delivery by itself");
+	} else if (d->made >= 3)
 		d->why = N_("all steps made: the platform's remedy is yours to "
 		    "use");
 	if (d->why != NULL) {
@@ -313,12 +353,12 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 		return;
 	}
 
-	if (snooze_at > resume_at) {
+	if (h.snooze_at > h.resume_at) {
 		GDate until;
 
 		g_date_clear(&until, 1);
-		bizday_jst_date(snooze_at, &until);
-		bizday_add(p->cal, &until, snooze_days);
+		bizday_jst_date(h.snooze_at, &until);
+		bizday_add(p->cal, &until, h.snooze_days);
 		if (g_date_compare(&today, &until) < 0) {
 			/* a waiting draft would go stale: taken back */
 			d->snoozed = TRUE;
@@ -339,6 +379,8 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 	due = g_date_compare(&today, &base) >= 0;
 	d->why = d->made > 0 ? N_("silent since the last follow-up was made") :
 	    d->since_delivery ? N_("silent since your delivery") :
+	    d->unread ? N_("silent since a platform mail renraku could not "
+	    "read, counted as the client's") :
 	    N_("silent since the last client event");
 	if (step == 3) {
 		if (p->remedy_in_contract && d->phase != PHASE_CONTRACTED &&

@@ -86,6 +86,12 @@ struct policy {
 					   the platform asks before step 3 */
 	gboolean	 remedy_in_contract;	/* step 3 only during a
 						   contract (CrowdWorks) */
+	gboolean	 prepaid;	/* the client pays when the contract is
+					   made (Coconala): no unfunded phase */
+	guint		 auto_accept_hours;	/* the platform accepts a
+						   delivery by itself this
+						   long after it (Coconala's
+						   72); 0: never */
 	const struct bizcal *cal;	/* NULL: the default calendar */
 };
 
@@ -97,6 +103,8 @@ struct policy_override {
 	int		 step_days[3];	/* step1_days .. step3_days */
 	int		 remedy_days;
 	int		 remedy_in_contract;	/* 0, 1, or -1 */
+	int		 prepaid;		/* 0, 1, or -1 */
+	int		 auto_accept_hours;
 };
 
 /* Lay the values 'o' sets over 'p'. */
@@ -117,6 +125,12 @@ struct decision {
 					   client event or the user's
 					   delivery, whichever is later */
 	gboolean	 since_delivery; /* the anchor is the user's delivery */
+	gboolean	 unread;	/* the anchor is a platform mail of the
+					   thread renraku could not read
+					   (EVENT_UNKNOWN), counted as the
+					   client's */
+	gint64		 auto_accept;	/* when the platform accepts the
+					   delivery by itself, or 0 */
 	guint		 days_silent;	/* business days since the anchor */
 	guint		 made;		/* steps made in this silence */
 	gint64		 made_at;	/* when the last of them was made */
@@ -143,13 +157,21 @@ int		 mark_kind_from_name(const char *name);	/* or -1 */
 const char	*draft_state_name(enum draft_state state);
 int		 draft_state_from_name(const char *name);	/* or -1 */
 
-/* Whether an event of this kind is the client speaking or acting. */
+/*
+ * Whether an event of this kind is the client speaking or acting.  A
+ * platform mail of the thread renraku could not read (EVENT_UNKNOWN)
+ * counts as one: renraku never claims silence past it.
+ */
 gboolean	policy_is_client_event(enum event_kind kind);
 
 /*
  * Decide what to do with thread 't' at Unix time 'now' under 'p'.
  * At most one renraku draft per thread exists at a time: the decision
- * says whether to create it, refresh it or take it back.
+ * says whether to create it, refresh it or take it back.  No draft is
+ * made for a thread of which renraku could read no mail, while the
+ * client's request (EVENT_REQUEST) waits for the user's answer, or
+ * while the platform will accept a delivery by itself (auto_accept_hours;
+ * once that time has passed the thread is closed).
  */
 void		policy_decide(const struct thread_state *t,
 		    const struct policy *p, gint64 now, struct decision *d);

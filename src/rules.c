@@ -21,7 +21,7 @@
 
 static const char *const kind_names[EVENT_NKINDS] = {
 	"unknown", "noise", "message", "scout", "contract", "escrow",
-	"delivery", "accepted", "returned", "payment", "ended",
+	"delivery", "accepted", "returned", "payment", "ended", "request",
 };
 
 /* A pattern, the field it looks at, and where it was written. */
@@ -543,12 +543,50 @@ get_patterns(struct loader *l, const char *group, const char *key,
 	return (a);
 }
 
+/* [platform] 'key' as a number from 0 to 'max', or -1 when not set (or
+ * wrong: complained of with 'what'). */
+static int
+get_number(struct loader *l, const char *key, int max, const char *what)
+{
+	GError	*e = NULL;
+	gint	 n;
+
+	if (!g_key_file_has_key(l->kf, "platform", key, NULL))
+		return (-1);
+	n = g_key_file_get_integer(l->kf, "platform", key, &e);
+	if (e != NULL || n < 0 || n > max) {
+		complain(l, "platform", key, "%s", what);
+		g_clear_error(&e);
+		return (-1);
+	}
+	return (n);
+}
+
+/* [platform] 'key' as 0 or 1, or -1 when not set (or wrong). */
+static int
+get_flag(struct loader *l, const char *key)
+{
+	GError		*e = NULL;
+	gboolean	 b;
+
+	if (!g_key_file_has_key(l->kf, "platform", key, NULL))
+		return (-1);
+	b = g_key_file_get_boolean(l->kf, "platform", key, &e);
+	if (e != NULL) {
+		complain(l, "platform", key, _("not true or false"));
+		g_clear_error(&e);
+		return (-1);
+	}
+	return (b != FALSE);
+}
+
 static struct platform *
 load_platform(struct loader *l)
 {
 	static const char *const platform_keys[] = { "id", "name",
 	    "domains", "exclude", "thread_key", "client", "title", "url",
-	    "remedy", "remedy_days", "remedy_in_contract", NULL };
+	    "remedy", "remedy_days", "remedy_in_contract", "prepaid",
+	    "auto_accept_hours", NULL };
 	static const char *const event_keys[] = { "subject", "body",
 	    "client", "title", NULL };
 	struct platform	 *p;
@@ -579,32 +617,12 @@ load_platform(struct loader *l)
 		    "{key} in it"));
 	p->policy.step_days[0] = p->policy.step_days[1] =
 	    p->policy.step_days[2] = -1;
-	p->policy.remedy_days = p->policy.remedy_in_contract = -1;
-	if (g_key_file_has_key(l->kf, "platform", "remedy_days", NULL)) {
-		GError *e = NULL;
-		gint n = g_key_file_get_integer(l->kf, "platform",
-		    "remedy_days", &e);
-
-		if (e != NULL || n < 0 || n > 365) {
-			complain(l, "platform", "remedy_days", _("not a number "
-			    "of days"));
-			g_clear_error(&e);
-		} else
-			p->policy.remedy_days = n;
-	}
-	if (g_key_file_has_key(l->kf, "platform", "remedy_in_contract",
-	    NULL)) {
-		GError *e = NULL;
-		gboolean b = g_key_file_get_boolean(l->kf, "platform",
-		    "remedy_in_contract", &e);
-
-		if (e != NULL) {
-			complain(l, "platform", "remedy_in_contract", _("not "
-			    "true or false"));
-			g_clear_error(&e);
-		} else
-			p->policy.remedy_in_contract = b;
-	}
+	p->policy.remedy_days = get_number(l, "remedy_days", 365,
+	    _("not a number of days"));
+	p->policy.auto_accept_hours = get_number(l, "auto_accept_hours",
+	    24 * 365, _("not a number of hours"));
+	p->policy.remedy_in_contract = get_flag(l, "remedy_in_contract");
+	p->policy.prepaid = get_flag(l, "prepaid");
 	p->domains = get_list(l, "platform", "domains");
 	p->domains_line = find_line(l, "platform", "domains");
 	if (p->domains[0] == NULL)
@@ -1009,7 +1027,9 @@ rules_explain(const struct rules *r, const struct mail *m,
 	const struct platform	*p = NULL;
 	const struct event_rule	*er = NULL;
 	const char		*x;
+	char			*links;
 	struct text		 subject, body;
+	gboolean		 undecoded;
 	guint			 i, j;
 
 	memset(ev, 0, sizeof *ev);
@@ -1042,7 +1062,10 @@ rules_explain(const struct rules *r, const struct mail *m,
 	ev->platform = p->id;
 	text_init(&subject, m->subject);
 	text_init(&body, m->body);
-	for (i = 0; i < p->events->len && er == NULL; i++) {
+	undecoded = strstr(m->subject, "\xef\xbf\xbd") != NULL;
+	if (t != NULL)
+		t->undecoded = undecoded;
+	for (i = 0; i < p->events->len && er == NULL && !undecoded; i++) {
 		const struct event_rule *c = p->events->pdata[i];
 
 		if (all_match(c->subject, subject.norm->str, "subject",
@@ -1065,18 +1088,22 @@ rules_explain(const struct rules *r, const struct mail *m,
 	ev->kind = er != NULL ? er->kind : EVENT_UNKNOWN;
 	if (ev->kind != EVENT_NOISE) {
 		/* keys are ids: their normalised form (ASCII digits) */
+		links = rules_normalize(m->links != NULL ? m->links : "");
 		for (i = 0; i < p->keys->len && ev->key == NULL; i++) {
 			const struct pattern	*k = p->keys->pdata[i];
+			const char *const	 in[] = { body.norm->str, links,
+						    subject.norm->str };
+			const char *const	 fields[] = { "body", "links",
+						    "subject" };
 			GMatchInfo		*mi = NULL;
-			const char		*field = "body";
-			gboolean		 hit;
+			const char		*field = NULL;
+			gboolean		 hit = FALSE;
+			guint			 f;
 
-			if (!(hit = g_regex_match(k->re, body.norm->str, 0,
-			    &mi))) {
+			for (f = 0; f < G_N_ELEMENTS(in) && !hit; f++) {
 				g_match_info_free(mi);
-				field = "subject";
-				hit = g_regex_match(k->re, subject.norm->str,
-				    0, &mi);
+				hit = g_regex_match(k->re, in[f], 0, &mi);
+				field = fields[f];
 			}
 			if (hit) {
 				/* a pattern without group 1 gave a url but no
@@ -1111,6 +1138,9 @@ rules_explain(const struct rules *r, const struct mail *m,
 		if (ev->title == NULL)
 			ev->title = extract(p->title, &subject, &body,
 			    "title", "platform", t);
+		if (ev->client != NULL && ev->title != NULL)
+			ev->name_key = rules_name_key(ev->client, ev->title);
+		g_free(links);
 	}
 	text_clear(&subject);
 	text_clear(&body);
@@ -1132,10 +1162,27 @@ rules_trace_clear(struct rules_trace *t)
 	memset(t, 0, sizeof *t);
 }
 
+char *
+rules_name_key(const char *client, const char *title)
+{
+	char	*c = rules_normalize(client), *t = rules_normalize(title);
+	char	*both = g_strconcat(g_strstrip(c), "\n", g_strstrip(t), NULL);
+	char	*sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, both,
+		    -1);
+	char	*key = g_strdup_printf("n%.8s", sum);
+
+	g_free(sum);
+	g_free(both);
+	g_free(t);
+	g_free(c);
+	return (key);
+}
+
 void
 event_clear(struct event *ev)
 {
 	g_free(ev->key);
+	g_free(ev->name_key);
 	g_free(ev->client);
 	g_free(ev->title);
 	g_free(ev->url);

@@ -25,6 +25,8 @@ enum event_kind {
 	EVENT_RETURNED,		/* 差し戻し */
 	EVENT_PAYMENT,		/* payment fixed */
 	EVENT_ENDED,		/* ended or cancelled */
+	EVENT_REQUEST,		/* the client asks the user to act (a
+				   途中終了 request): the user's move */
 	EVENT_NKINDS
 };
 
@@ -37,6 +39,10 @@ struct event {
 					   or NULL */
 	char		*title;		/* likewise */
 	char		*url;		/* thread page, or NULL */
+	char		*name_key;	/* a key made from client and title,
+					   for mail that names no id (see
+					   rules_name_key()); NULL unless both
+					   are known */
 };
 
 struct rules;
@@ -62,7 +68,11 @@ void		 rules_free(struct rules *r);
  * from an excluded sender such as a newsletter, which counts as noise of
  * no platform); otherwise fills 'ev' (release with event_clear()).
  * Patterns match the NFKC-normalised subject and body; client and title
- * are then cut from the original text, so ㈱ and ① survive.
+ * are then cut from the original text, so ㈱ and ① survive.  Thread-key
+ * patterns are tried on the body, then on the links of the HTML parts,
+ * then on the subject.  A subject that could not be decoded (it holds
+ * U+FFFD) gives EVENT_UNKNOWN whatever it seems to say: renraku does not
+ * guess at what it could not read.
  * Pure: no I/O.
  */
 gboolean	 rules_classify(const struct rules *r, const struct mail *m,
@@ -97,6 +107,8 @@ struct rules_trace {
 					   or NULL: no group did */
 	int		 group_line;	/* its header line */
 	guint		 ngroups;	/* event groups tried */
+	gboolean	 undecoded;	/* the subject could not be decoded, so
+					   no group was tried */
 };
 
 /*
@@ -130,6 +142,14 @@ gboolean	 rules_check(const char *const *dirs, FILE *out,
 		    GError **err);
 
 void		 event_clear(struct event *ev);
+
+/*
+ * The key of a thread that mail names only by client and job title
+ * (Lancers' comment mail): "n" and 8 hex digits of a SHA-256 of the
+ * NFKC-normalised client and title, so that the same names always give
+ * the same key and a user can type it.  Returns an allocated string.
+ */
+char		*rules_name_key(const char *client, const char *title);
 
 /* Display name of platform 'id' (クラウドワークス...), or 'id' itself. */
 const char	*rules_platform_name(const struct rules *r, const char *id);

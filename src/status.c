@@ -41,6 +41,14 @@ print_next(FILE *out, const struct thread *t, const struct decision *d)
 		fprintf(out, "%s", _(d->why));
 		return;
 	}
+	if (d->auto_accept > 0) {
+		/* the platform's own timer, not a silence to follow up */
+		a = bizday_format_local(&d->next_date);
+		fprintf(out, _("no request needed: the platform accepts the "
+		    "delivery by itself on %s"), a);
+		g_free(a);
+		return;
+	}
 	if (live != NULL && d->action != ACTION_REMOVE) {
 		a = day(live->created);
 		fprintf(out, _("follow-up %u drafted %s, waiting in Drafts"),
@@ -155,7 +163,24 @@ json_thread(JsonBuilder *b, const struct run *r, const struct thread *t,
 	member(b, "next_date", g_date_valid(&d->next_date) ? date : NULL);
 	member(b, "action", actions[d->action]);
 	member(b, "why", d->why);
+	s = d->auto_accept > 0 ? iso(d->auto_accept) : NULL;
+	member(b, "auto_accept", s);
+	g_free(s);
+	json_builder_set_member_name(b, "held_by_unread_mail");
+	json_builder_add_boolean_value(b, d->unread);
 	json_builder_end_object(b);
+}
+
+/* Why mail 'm' is listed among those renraku could not use. */
+static const char *
+unknown_why(const struct unknown_mail *m)
+{
+	if (m->thread != NULL)
+		return (N_("not recognised; counted as the client's in its "
+		    "thread"));
+	if (m->kind == EVENT_UNKNOWN)
+		return (N_("not recognised, and it names no thread"));
+	return (N_("it names no thread: no id, nor client and job title"));
 }
 
 gboolean
@@ -206,6 +231,9 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 		member(b, "mailbox", m->mailbox);
 		json_builder_set_member_name(b, "uid");
 		json_builder_add_int_value(b, m->uid);
+		member(b, "kind", event_kind_name(m->kind));
+		member(b, "thread", m->thread);
+		member(b, "why", unknown_why(m));
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -269,8 +297,9 @@ colour(enum phase phase, const struct decision *d)
 #define UNKNOWN_SHOWN	10
 
 /*
- * The platform mails no rule recognised, newest first, so that the user
- * can look at them with "renraku explain" and write a rule.
+ * The platform mails no rule recognised or that name no thread, newest
+ * first, with why, so that the user can look at them with "renraku
+ * explain" and write a rule: none is dropped without a word.
  */
 static gboolean
 print_unknown(const struct run *r, struct store *st, FILE *out,
@@ -283,18 +312,20 @@ print_unknown(const struct run *r, struct store *st, FILE *out,
 	if ((u = store_unknown(st, err)) == NULL)
 		return (FALSE);
 	if (u->len > 0)
-		fprintf(out, ngettext("%u platform mail renraku does not "
-		    "recognise (renraku explain says why; a rules file can "
-		    "teach it):\n", "%u platform mails renraku does not "
-		    "recognise (renraku explain says why; a rules file can "
-		    "teach them):\n", u->len), u->len);
+		fprintf(out, ngettext("%u platform mail renraku could not "
+		    "read or place (renraku explain says why; a rules file "
+		    "can teach it):\n", "%u platform mails renraku could not "
+		    "read or place (renraku explain says why; a rules file "
+		    "can teach them):\n", u->len), u->len);
 	for (i = 0; i < u->len && i < UNKNOWN_SHOWN; i++) {
 		const struct unknown_mail *m = u->pdata[i];
 
 		when = day(m->time);
-		fprintf(out, _("  %s  %s  \"%s\"  %s UID %u\n"),
+		fprintf(out, _("  %s  %s  \"%s\"  %s UID %u: %s%s%s\n"),
 		    rules_platform_name(r->rules, m->platform), when,
-		    m->subject, m->mailbox, m->uid);
+		    m->subject, m->mailbox, m->uid, _(unknown_why(m)),
+		    m->thread != NULL ? " " : "",
+		    m->thread != NULL ? m->thread : "");
 		g_free(when);
 	}
 	if (u->len > UNKNOWN_SHOWN)

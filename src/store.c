@@ -384,17 +384,49 @@ out:
 	return (ok);
 }
 
+/*
+ * Mail that names thread 'thread' by its id and also names its client and
+ * job title is what ties a thread known only by those names (an id made
+ * by rules_name_key()) to it: that thread, if any, is merged into
+ * 'thread', and the name becomes another name of 'thread', so later mail
+ * that names no id joins it.
+ */
+static gboolean
+link_names(struct store *st, const char *thread, const struct event *ev,
+    const char *account, GError **err)
+{
+	sqlite3_stmt	*s;
+	char		*named = g_strdup_printf("%s/%s", ev->platform,
+			    ev->name_key);
+	gboolean	 ok, exists;
+
+	if (strcmp(named, thread) == 0) {
+		g_free(named);
+		return (TRUE);
+	}
+	s = prepare(st, "SELECT 1 FROM thread WHERE id = ? AND account = ?",
+	    "tt", named, account);
+	exists = s != NULL && sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	ok = exists ? merge(st, named, thread, err) :
+	    run(st, prepare(st, "INSERT OR REPLACE INTO alias VALUES (?, ?)",
+	    "tt", named, thread), err, "saving thread");
+	g_free(named);
+	return (ok);
+}
+
 gboolean
 store_add_event(struct store *st, const struct stored_event *e,
     gboolean *added, GError **err)
 {
 	const struct event	*ev = e->ev;
+	const char		*key = ev->key != NULL ? ev->key : ev->name_key;
 	char			*thread = NULL, *to;
 	gboolean		 ok = FALSE;
 
 	*added = FALSE;
-	if (ev->key != NULL) {
-		thread = g_strdup_printf("%s/%s", ev->platform, ev->key);
+	if (key != NULL) {
+		thread = g_strdup_printf("%s/%s", ev->platform, key);
 		if ((to = alias_of(st, thread)) != NULL) {
 			/* merged into another: that one, its names kept */
 			g_free(thread);
@@ -411,7 +443,7 @@ store_add_event(struct store *st, const struct stored_event *e,
 			    "SET client = coalesce(excluded.client, client), "
 			    "title = coalesce(excluded.title, title), "
 			    "url = coalesce(excluded.url, url)", "ttttttt",
-			    thread, ev->platform, ev->key, e->account,
+			    thread, ev->platform, key, e->account,
 			    ev->client, ev->title, ev->url), err,
 			    "saving thread") ||
 			    !join_contract(st, thread, e, &to, err))
@@ -419,6 +451,9 @@ store_add_event(struct store *st, const struct stored_event *e,
 			g_free(thread);
 			thread = to;
 		}
+		if (ev->key != NULL && ev->name_key != NULL &&
+		    !link_names(st, thread, ev, e->account, err))
+			goto out;
 	}
 	if (!run(st, prepare(st, "INSERT INTO event (mail_id, thread, "
 	    "platform, kind, time, subject, account, mailbox, uid) VALUES "
@@ -477,6 +512,7 @@ unknown_mail_free(struct unknown_mail *u)
 	g_free(u->subject);
 	g_free(u->account);
 	g_free(u->mailbox);
+	g_free(u->thread);
 	g_free(u);
 }
 
@@ -485,12 +521,13 @@ store_unknown(struct store *st, GError **err)
 {
 	GPtrArray	*out;
 	sqlite3_stmt	*s;
-	int		 r = SQLITE_ERROR;
+	int		 r = SQLITE_ERROR, kind;
 
 	out = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)unknown_mail_free);
-	s = prepare(st, "SELECT platform, subject, account, mailbox, uid, time "
-	    "FROM event WHERE kind = 'unknown' ORDER BY time DESC, id DESC",
+	s = prepare(st, "SELECT platform, subject, account, mailbox, uid, "
+	    "time, thread, kind FROM event WHERE kind = 'unknown' OR "
+	    "(thread IS NULL AND kind != 'noise') ORDER BY time DESC, id DESC",
 	    "");
 	while (s != NULL && (r = sqlite3_step(s)) == SQLITE_ROW) {
 		struct unknown_mail *u = g_new0(struct unknown_mail, 1);
@@ -501,6 +538,10 @@ store_unknown(struct store *st, GError **err)
 		u->mailbox = column_dup(s, 3);
 		u->uid = (guint32)sqlite3_column_int64(s, 4);
 		u->time = sqlite3_column_int64(s, 5);
+		u->thread = column_dup(s, 6);
+		kind = event_kind_from_name((const char *)
+		    sqlite3_column_text(s, 7));
+		u->kind = kind < 0 ? EVENT_UNKNOWN : (enum event_kind)kind;
 		g_ptr_array_add(out, u);
 	}
 	sqlite3_finalize(s);

@@ -81,7 +81,10 @@ gboolean	 store_mailbox_set(struct store *st, const char *account,
 
 /*
  * Record 'e' once (by mail_id; *added tells whether it is new) and create
- * or update its thread when the event has a key.
+ * or update its thread when the event has a key: the platform's id, or
+ * else the key made from client and title (ev->name_key).  Mail with both
+ * ties the two: a thread known by the names is merged into the id's, and
+ * later mail naming only client and title joins the id's thread.
  */
 gboolean	 store_add_event(struct store *st, const struct stored_event *e,
 		    gboolean *added, GError **err);
@@ -93,22 +96,28 @@ gboolean	 store_add_event(struct store *st, const struct stored_event *e,
 GPtrArray	*store_threads(struct store *st, const char *account,
 		    GError **err);
 
-/* A platform mail no rule recognised, kept for the user to see. */
+/*
+ * A platform mail renraku could not fully use, kept for the user to see:
+ * no rule recognised it (kind EVENT_UNKNOWN; within a thread it counts as
+ * the client's), or it names no thread (no id, nor client and title).
+ */
 struct unknown_mail {
-	char	*platform;
-	char	*subject;
-	char	*account;
-	char	*mailbox;
-	guint32	 uid;
-	gint64	 time;
+	char		*platform;
+	char		*subject;
+	char		*account;
+	char		*mailbox;
+	guint32		 uid;
+	gint64		 time;
+	char		*thread;	/* or NULL: it belongs to none */
+	enum event_kind	 kind;
 };
 
 void		 unknown_mail_free(struct unknown_mail *u);
 
 /*
- * The platform mails recorded as of unknown kind, newest first.  Returns
- * a GPtrArray of struct unknown_mail (g_ptr_array_unref), or NULL with
- * err set.
+ * The platform mails recorded as of unknown kind or with no thread (noise
+ * aside), newest first.  Returns a GPtrArray of struct unknown_mail
+ * (g_ptr_array_unref), or NULL with err set.
  */
 GPtrArray	*store_unknown(struct store *st, GError **err);
 

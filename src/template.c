@@ -24,7 +24,7 @@ const char *const template_placeholders[] = {
 
 const char *const template_sections[] = {
 	"negotiating", "active", "contracted", "funded", "delivered",
-	"not_funded", NULL
+	"not_funded", "titled", "untitled", NULL
 };
 
 const char *const template_names[] = {

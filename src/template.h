@@ -5,7 +5,8 @@
  * line, and the body, in UTF-8.  {{name}} is replaced by a value (the names
  * are in template_placeholders); {{#section}} ... {{/section}} shows its
  * text only when the section is on (the names are in template_sections:
- * the contract phases, and not_funded).  A file is checked when it is
+ * the contract phases, not_funded, and titled or untitled: whether the
+ * job's title is known), in the Subject as in the body.  A file is checked when it is
  * loaded, so a misspelt placeholder never reaches a client.
  */
 #ifndef RENRAKU_TEMPLATE_H

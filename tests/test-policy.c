@@ -57,6 +57,9 @@ static const struct tcase {
 	int		 next_m, next_d;	/* 0: not checked */
 	const char	*template;	/* of step_due, or NULL */
 	const char	*why;		/* or NULL: not checked */
+	/* the platform's own rules (Coconala's) */
+	gboolean	 prepaid;
+	guint		 auto_accept_hours;
 } cases[] = {
 	{ "funded: 2 business days (文化の日 skipped): wait",
 	  { { EVENT_ESCROW, 10, 27, 9 }, { EVENT_MESSAGE, 10, 30, 18 } },
@@ -211,6 +214,59 @@ static const struct tcase {
 	  { { EVENT_MESSAGE, 4, 30, 18 } },
 	  {}, {}, 0, 0, FALSE, 5, 7,
 	  PHASE_ACTIVE, 2, 0, 0, ACTION_NONE, 1, 5, 8, NULL },
+	{ "prepaid (Coconala): a purchase is funded, step 1 is no request "
+	  "for the escrow",
+	  { { EVENT_CONTRACT, 11, 9, 18 } },
+	  {}, {}, 0, 0, FALSE, 11, 12,
+	  PHASE_FUNDED, 3, 0, 1, ACTION_CREATE, 1, 11, 12, "followup-1",
+	  NULL, TRUE, 72 },
+	{ "prepaid: step 2 is the funded follow-up, not ending the contract",
+	  { { EVENT_CONTRACT, 11, 9, 18 } },
+	  { { 1, 11, 9, 18, DRAFT_SENT, 11, 12 } }, {}, 0, 0, FALSE, 11, 17,
+	  PHASE_FUNDED, 6, 1, 2, ACTION_CREATE, 2, 11, 17, "followup-2",
+	  NULL, TRUE, 72 },
+	{ "auto-accept (Coconala): delivered, no request for 承諾, the day "
+	  "it comes by itself",
+	  { { EVENT_CONTRACT, 11, 9, 18 }, { EVENT_DELIVERY, 11, 16, 15 } },
+	  {}, {}, 0, 0, FALSE, 11, 19,
+	  PHASE_DELIVERED, 3, 0, 0, ACTION_NONE, 0, 11, 19, NULL,
+	  "the platform accepts the delivery by itself", TRUE, 72 },
+	{ "auto-accept: a waiting request for 検収 is taken back",
+	  { { EVENT_CONTRACT, 11, 9, 18 }, { EVENT_DELIVERY, 11, 16, 15 } },
+	  { { 1, 11, 16, 15, DRAFT_LIVE, 11, 18 } }, {}, 0, 0, FALSE, 11, 18,
+	  PHASE_DELIVERED, 2, 0, 0, ACTION_REMOVE, 0, 11, 19, NULL,
+	  NULL, TRUE, 72 },
+	{ "auto-accept: 72 hours later the thread is closed",
+	  { { EVENT_CONTRACT, 11, 9, 18 }, { EVENT_DELIVERY, 11, 16, 15 } },
+	  {}, {}, 0, 0, FALSE, 11, 20,
+	  PHASE_CLOSED, 4, 0, 0, ACTION_NONE, 0, 0, 0, NULL,
+	  "the platform accepted the delivery by itself", TRUE, 72 },
+	{ "auto-accept: 差し戻し reopens the work, the ladder counts from it",
+	  { { EVENT_CONTRACT, 11, 9, 18 }, { EVENT_DELIVERY, 11, 16, 15 },
+	    { EVENT_RETURNED, 11, 17, 9 } },
+	  {}, {}, 0, 0, FALSE, 11, 20,
+	  PHASE_FUNDED, 3, 0, 1, ACTION_CREATE, 1, 11, 20, "followup-1",
+	  NULL, TRUE, 72 },
+	{ "the client's request to end: the user's move, no follow-up",
+	  { { EVENT_ESCROW, 11, 2, 9 }, { EVENT_MESSAGE, 11, 4, 9 },
+	    { EVENT_REQUEST, 11, 9, 10 } },
+	  { { 1, 11, 4, 9, DRAFT_LIVE, 11, 9 } }, {}, 0, 0, FALSE, 11, 16,
+	  PHASE_FUNDED, 5, 0, 0, ACTION_REMOVE, 0, 0, 0, NULL,
+	  "the client asked you to act (such as ending the contract): "
+	  "answer on the platform" },
+	{ "a mail of the thread renraku could not read counts as the "
+	  "client's: the waiting draft is taken back",
+	  { { EVENT_ESCROW, 10, 27, 9 }, { EVENT_MESSAGE, 10, 30, 18 },
+	    { EVENT_UNKNOWN, 11, 4, 9 } },
+	  { { 1, 10, 30, 18, DRAFT_LIVE, 11, 4 } }, {}, 0, 0, FALSE, 11, 5,
+	  PHASE_FUNDED, 1, 0, 0, ACTION_REMOVE, 1, 11, 9, NULL,
+	  "silent since a platform mail renraku could not read, counted as "
+	  "the client's" },
+	{ "only mail renraku could not read: no draft",
+	  { { EVENT_UNKNOWN, 10, 30, 18 } },
+	  {}, {}, 0, 0, FALSE, 11, 10,
+	  PHASE_ACTIVE, 6, 0, 0, ACTION_NONE, 0, 0, 0, NULL,
+	  "only platform mail renraku could not read: see renraku explain" },
 };
 
 static void
@@ -249,6 +305,8 @@ run_case(const struct tcase *c)
 		p.step_days[0] = p.step_days[1] = p.step_days[2] = c->steps;
 	p.remedy_days = c->remedy_days;
 	p.remedy_in_contract = c->in_contract;
+	p.prepaid = c->prepaid;
+	p.auto_accept_hours = c->auto_accept_hours;
 
 	policy_decide(&t, &p, T(c->nm, c->nd), &d);
 	print_message("# %s: phase %s, silent %u, made %u, due %u, action %d, "

@@ -76,8 +76,8 @@ test_corpus(void **state)
 		  "lancers", "5561234", "株式会社テスト企画",
 		  "【LP制作】美容サロンのランディングページ制作",
 		  "https://www.lancers.jp/work/detail/5561234" },
-		/* a payment names no job: no thread */
-		{ "lancers-payment-1.eml", TRUE, EVENT_PAYMENT,
+		/* the account's payout, no job's: no thread */
+		{ "lancers-payment-1.eml", TRUE, EVENT_NOISE,
 		  "lancers", NULL, NULL, NULL, NULL },
 		{ "coconala-talkroom-1.eml", TRUE, EVENT_MESSAGE,
 		  "coconala", "18234567", "田中",

@@ -160,7 +160,7 @@ test_shipped(void **state)
 	char		*dir = unit_path("templates");
 	const char	*dirs[] = { dir, NULL };
 	struct template	*t;
-	GHashTable	*v;
+	GHashTable	*v, *on;
 	GError		*e = NULL;
 	char		*subject, *body, *want;
 
@@ -177,8 +177,11 @@ test_shipped(void **state)
 	g_hash_table_insert(v, (char *)"your_name", (char *)"山田 花子");
 	g_hash_table_insert(v, (char *)"job_title",
 	    (char *)"【GAS】スプレッドシート集計の自動化ツール作成");
-	subject = template_render(t->subject, v, NULL, TRUE);
-	body = template_render(t->body, v, NULL, FALSE);
+	on = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_add(on, (char *)"titled");
+	subject = template_render(t->subject, v, on, TRUE);
+	body = template_render(t->body, v, on, FALSE);
+	g_hash_table_unref(on);
 	assert_contains(subject,
 	    "【GAS】スプレッドシート集計の自動化ツール作成");
 	assert_not_contains(subject, "\n");
@@ -346,7 +349,8 @@ test_every_shipped(void **state)
 			fail_msg("%s: %s", cases[i].name, e->message);
 		on = g_hash_table_new(g_str_hash, g_str_equal);
 		g_hash_table_add(on, (char *)cases[i].phase);
-		subject = template_render(t->subject, v, NULL, TRUE);
+		g_hash_table_add(on, (char *)"titled");
+		subject = template_render(t->subject, v, on, TRUE);
 		body = template_render(t->body, v, on, FALSE);
 		if (strstr(body, cases[i].has) == NULL)
 			fail_msg("%s/%s in %s lacks \"%s\":\n%s",
@@ -446,7 +450,8 @@ test_expected_text(void **state)
 			g_hash_table_add(on, (char *)cases[i].phases[j]);
 			if (strcmp(cases[i].phases[j], "contracted") == 0)
 				g_hash_table_add(on, (char *)"not_funded");
-			subject = template_render(t->subject, v, NULL, TRUE);
+			g_hash_table_add(on, (char *)"titled");
+			subject = template_render(t->subject, v, on, TRUE);
 			body = template_render(t->body, v, on, FALSE);
 			got = g_strdup_printf("Subject: %s\n\n%s", subject,
 			    body);
@@ -480,6 +485,70 @@ test_expected_text(void **state)
 }
 
 /* A platform's own file overrides the generic one for it alone. */
+/*
+ * A thread whose mails never named the job: every shipped template, in
+ * every phase, reads without an empty 「」 and without the title.
+ */
+static void
+test_untitled(void **state)
+{
+	static const char *const platforms[] = { "crowdworks", "lancers",
+	    "coconala", NULL };
+	char		*dir = unit_path("templates");
+	const char	*dirs[] = { dir, NULL };
+	GHashTable	*v, *on;
+	gsize		 i, j, k;
+
+	(void)state;
+	v = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(v, (char *)"client_name", (char *)"株式会社A");
+	g_hash_table_insert(v, (char *)"your_name", (char *)"山田 花子");
+	/* what compose.c gives a template that quotes it anyway */
+	g_hash_table_insert(v, (char *)"job_title", (char *)"ご依頼の件");
+	g_hash_table_insert(v, (char *)"platform_name", (char *)"P");
+	g_hash_table_insert(v, (char *)"thread_url", (char *)"https://x/1");
+	g_hash_table_insert(v, (char *)"last_contact", (char *)"11月27日（金）");
+	g_hash_table_insert(v, (char *)"days_silent", (char *)"5");
+	g_hash_table_insert(v, (char *)"step", (char *)"1");
+	g_hash_table_insert(v, (char *)"remedy", (char *)"REMEDY TEXT");
+	for (i = 0; template_names[i] != NULL; i++)
+		for (j = 0; platforms[j] != NULL; j++)
+			for (k = 0; template_sections[k] != NULL; k++) {
+				GError		*e = NULL;
+				struct template	*t;
+				char		*subject, *body;
+
+				if (k > 5)	/* past the phases and not_funded */
+					break;
+				t = template_load(dirs, platforms[j],
+				    template_names[i], &e);
+				if (t == NULL)
+					fail_msg("%s: %s", template_names[i],
+					    e->message);
+				on = g_hash_table_new(g_str_hash, g_str_equal);
+				g_hash_table_add(on,
+				    (char *)template_sections[k]);
+				g_hash_table_add(on, (char *)"untitled");
+				subject = template_render(t->subject, v, on,
+				    TRUE);
+				body = template_render(t->body, v, on, FALSE);
+				if (strstr(subject, "「") != NULL ||
+				    strstr(body, "「」") != NULL ||
+				    strstr(subject, "ご依頼の件") != NULL ||
+				    strstr(body, "ご依頼の件") != NULL ||
+				    g_str_has_prefix(subject, "について"))
+					fail_msg("%s (%s, %s) without a title:\n"
+					    "%s\n\n%s", t->path, platforms[j],
+					    template_sections[k], subject, body);
+				g_free(subject);
+				g_free(body);
+				g_hash_table_unref(on);
+				template_free(t);
+			}
+	g_hash_table_unref(v);
+	g_free(dir);
+}
+
 static void
 test_platform_override(void **state)
 {
@@ -510,6 +579,7 @@ UNIT_MAIN(
 	cmocka_unit_test(test_sections),
 	cmocka_unit_test(test_every_shipped),
 	cmocka_unit_test(test_expected_text),
+	cmocka_unit_test(test_untitled),
 	cmocka_unit_test_setup_teardown(test_platform_override,
 	    unit_setup_tmpdir, unit_teardown_tmpdir),
 	cmocka_unit_test_setup_teardown(test_load_order, unit_setup_tmpdir,
