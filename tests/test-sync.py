@@ -10,7 +10,7 @@ and recording it does not cause a second draft.  Platform mail the user
 forwarded from another address (Fwd:, Fw:, 転送:), From the forwarder and
 not the platform, is found by sync and read through to the original.
 Platform mail no rule recognises is listed by status (text and JSON),
-with its subject, mailbox and UID, for the user to write a rule.
+with its subject, mailbox, UID and why, for the user to write a rule.
 """
 import json
 import datetime
@@ -288,16 +288,21 @@ try:
     r = run(cfg3, 'status', now='2026-12-08T10:00:00+09:00')
     tail = r.stdout.splitlines()[-2:]
     ok(r.returncode == 0 and len(tail) == 2 and
-       tail[0].startswith('1 platform mail renraku does not recognise') and
-       tail[1] == '  クラウドワークス  Dec 7 (Mon)  "%s"  Forwarded UID 5' %
-       subject, 'status lists the platform mail no rule recognises, with '
-       'its subject, mailbox and UID', r.stdout)
+       tail[0].startswith('1 platform mail renraku could not read or '
+                          'place') and
+       tail[1] == '  クラウドワークス  Dec 7 (Mon)  "%s"  Forwarded UID 5: '
+       'not recognised, and it names no thread' % subject,
+       'status lists the platform mail no rule recognises, with its '
+       'subject, mailbox, UID and why', r.stdout)
     r = run(cfg3, 'status', '--json', now='2026-12-08T10:00:00+09:00')
     doc = json.loads(r.stdout) if r.returncode == 0 else {}
     ok(doc.get('unknown') == [{
         'platform': 'crowdworks', 'subject': subject,
         'time': '2026-12-07T09:00:00+09', 'account': 'main',
-        'mailbox': 'Forwarded', 'uid': 5}] and len(doc['threads']) == 3,
+        'mailbox': 'Forwarded', 'uid': 5, 'kind': 'unknown',
+        'thread': None,
+        'why': 'not recognised, and it names no thread'}] and
+       len(doc['threads']) == 3,
        'and status --json has it under "unknown"', r.stdout)
 finally:
     srv.cleanup()
