@@ -2,7 +2,7 @@
  * fuzz-mail.c: raw bytes as a mail (mail_parse), the parsed mail through
  * the shipped platform rules (rules_classify, rules_explain), and the
  * same bytes as a header value (mail_decode_header, mail_strip_forward)
- * and as HTML (mail_html_to_text).
+ * and as HTML (mail_html_to_text, mail_html_links).
  */
 #include "fuzz.h"
 
@@ -80,6 +80,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g_free(mail_strip_forward(v));
 	g_free(v);
 	g_free(mail_html_to_text(s));
+	g_free(mail_html_links(s));
 	g_free(s);
 	return (0);
 }

@@ -128,13 +128,7 @@ class Box:
         'mailbox', forget renraku's state: as good as a fresh Dovecot."""
         c = self.imap()
         try:
-            for mb in ('Drafts', mailbox) + tuple(others):
-                c.select(mb)
-                typ, data = c.uid('SEARCH', 'ALL')
-                if data and data[0]:
-                    c.store('1:*', '+FLAGS.SILENT', r'(\Deleted)')
-                    c.expunge()
-                c.close()
+            empty(c, ('Drafts', mailbox) + tuple(others))
             self.seed_uids[mailbox] = self.append(
                 c, mailbox, seed_messages() if seed is None else seed)
         finally:
@@ -181,6 +175,66 @@ class Box:
     def cleanup(self):
         if self.proxy is not None:
             self.proxy.close()
+        self.srv.cleanup()
+
+
+def empty(c, mailboxes):
+    """Delete every message of 'mailboxes' over IMAP connection 'c'."""
+    for mb in mailboxes:
+        c.select(mb)
+        typ, data = c.uid('SEARCH', 'ALL')
+        if data and data[0]:
+            c.store('1:*', '+FLAGS.SILENT', r'(\Deleted)')
+            c.expunge()
+        c.close()
+
+
+class Ladder:
+    """One Dovecot and one renraku state, no proxy: put mail in INBOX as
+    of a day, run renraku as of a time, look at Drafts, and send what is
+    there as the user would; reset() starts again from nothing."""
+
+    def __init__(self):
+        self.srv = dovecot.Dovecot()
+        self.srv.start()
+        self.state = os.path.join(self.srv.dir, 'state')
+        self.cfg = self.srv.renraku_config(
+            os.path.join(self.srv.dir, 'config'), self.state)
+        self.env = dict(os.environ, RENRAKU_DATADIR=TOP,
+                        XDG_CONFIG_HOME=os.path.join(self.srv.dir, 'xdg'))
+
+    def reset(self):
+        c = self.srv.client()
+        try:
+            empty(c, ('INBOX', 'Drafts'))
+        finally:
+            c.logout()
+        shutil.rmtree(self.state, ignore_errors=True)
+
+    def mail(self, name, when, **replace):
+        self.srv.append('INBOX', dovecot.dated(corpus(name, **replace),
+                                               when), when)
+
+    def renraku(self, *args, now):
+        return subprocess.run([RENRAKU, '-c', self.cfg] + list(args) +
+                              ['--now', now.isoformat()],
+                              capture_output=True, text=True, env=self.env,
+                              timeout=120)
+
+    def drafts(self):
+        return [email.message_from_bytes(raw, policy=email.policy.default)
+                for flags, raw in self.srv.messages('Drafts')]
+
+    def send_all(self):
+        """The user pastes each draft into the platform and deletes it."""
+        c = self.srv.client()
+        typ, data = c.select('Drafts')
+        if int(data[0]) > 0:
+            c.store('1:*', '+FLAGS', r'(\Deleted)')
+            c.expunge()
+        c.logout()
+
+    def cleanup(self):
         self.srv.cleanup()
 
 

@@ -14,16 +14,13 @@ import datetime
 import email
 import email.policy
 import os
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dovecot  # noqa: E402
-from harness import corpus  # noqa: E402
+from harness import Ladder  # noqa: E402
 from tap import ok, done, bail  # noqa: E402
 
-RENRAKU = os.environ.get('RENRAKU', 'src/renraku')
-TOP = os.environ.get('TOP_SRCDIR', '.')
 JST = datetime.timezone(datetime.timedelta(hours=9))
 
 
@@ -38,42 +35,8 @@ def days(first, last):
         d += datetime.timedelta(days=1)
 
 
-class Box:
-    """One Dovecot, one renraku state: seed, sync, look at Drafts."""
-
-    def __init__(self, name):
-        self.srv = dovecot.Dovecot()
-        self.srv.start()
-        self.state = os.path.join(self.srv.dir, 'state')
-        self.cfg = self.srv.renraku_config(
-            os.path.join(self.srv.dir, 'config'), self.state)
-        self.env = dict(os.environ, RENRAKU_DATADIR=TOP,
-                        XDG_CONFIG_HOME=os.path.join(self.srv.dir, 'xdg'))
-
-    def mail(self, name, when, **replace):
-        self.srv.append('INBOX', dovecot.dated(corpus(name, **replace),
-                                               when), when)
-
-    def renraku(self, *args, now):
-        return subprocess.run([RENRAKU, '-c', self.cfg] + list(args) +
-                              ['--now', now.isoformat()],
-                              capture_output=True, text=True, env=self.env,
-                              timeout=120)
-
-    def drafts(self):
-        out = []
-        for flags, raw in self.srv.messages('Drafts'):
-            out.append(email.message_from_bytes(
-                raw, policy=email.policy.default))
-        return out
-
-    def send_all(self):
-        """The user pastes each draft into the platform and deletes it."""
-        c = self.srv.client()
-        c.select('Drafts')
-        c.store('1:*', '+FLAGS', r'(\Deleted)')
-        c.expunge()
-        c.logout()
+class Box(Ladder):
+    """The shared box, and what a mail client does to a draft."""
 
     def replace(self, msg, new_body):
         """What a mail client does when the user edits a draft."""
@@ -89,16 +52,13 @@ class Box:
         c.append('Drafts', r'(\Draft)', None, m.as_bytes())
         c.logout()
 
-    def cleanup(self):
-        self.srv.cleanup()
-
 
 def body(m):
     return m.get_body(('plain',)).get_content().replace('\r\n', '\n')
 
 
 try:
-    a = Box('a')
+    a = Box()
 except Exception as e:  # noqa: BLE001
     bail('cannot start dovecot: %s' % e)
 try:
@@ -155,7 +115,7 @@ try:
 finally:
     a.cleanup()
 
-b = Box('b')
+b = Box()
 try:
     # B. Lancers: the client writes Fri 10/30, step 1 comes 11/5, the
     # client answers 11/6 before the sync.
@@ -180,7 +140,7 @@ try:
 finally:
     b.cleanup()
 
-c = Box('c')
+c = Box()
 try:
     # C. The user edits the step-1 draft in their mail client.
     c.mail('crowdworks-message-1.eml', at((10, 30), 18))

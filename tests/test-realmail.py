@@ -20,21 +20,14 @@ E. A talk room's closing reminder and a CrowdWorks 途中終了 request leave
    their threads open.
 """
 import datetime
-import email
-import email.policy
 import json
 import os
-import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import dovecot  # noqa: E402
-from harness import corpus  # noqa: E402
+from harness import Ladder, corpus  # noqa: E402
 from tap import ok, done, bail  # noqa: E402
 
-RENRAKU = os.environ.get('RENRAKU', 'src/renraku')
-TOP = os.environ.get('TOP_SRCDIR', '.')
 JST = datetime.timezone(datetime.timedelta(hours=9))
 
 
@@ -42,38 +35,8 @@ def at(m, d, h=10, mi=0):
     return datetime.datetime(2026, m, d, h, mi, tzinfo=JST)
 
 
-class Box:
-    """One Dovecot; reset() gives a fresh mailbox and renraku state."""
-
-    def __init__(self):
-        self.srv = dovecot.Dovecot()
-        self.srv.start()
-        self.state = os.path.join(self.srv.dir, 'state')
-        self.cfg = self.srv.renraku_config(
-            os.path.join(self.srv.dir, 'config'), self.state)
-        self.env = dict(os.environ, RENRAKU_DATADIR=TOP,
-                        XDG_CONFIG_HOME=os.path.join(self.srv.dir, 'xdg'))
-
-    def reset(self):
-        c = self.srv.client()
-        for mb in ('INBOX', 'Drafts'):
-            c.select(mb)
-            typ, data = c.uid('SEARCH', 'ALL')
-            if data and data[0]:
-                c.store('1:*', '+FLAGS.SILENT', r'(\Deleted)')
-                c.expunge()
-            c.close()
-        c.logout()
-        shutil.rmtree(self.state, ignore_errors=True)
-
-    def mail(self, name, when):
-        self.srv.append('INBOX', dovecot.dated(corpus(name), when), when)
-
-    def renraku(self, *args, now):
-        return subprocess.run([RENRAKU, '-c', self.cfg] + list(args) +
-                              ['--now', now.isoformat()],
-                              capture_output=True, text=True, env=self.env,
-                              timeout=120)
+class Box(Ladder):
+    """The shared box, with renraku's sync and status at hand."""
 
     def sync(self, now, label):
         r = self.renraku('sync', now=now)
@@ -81,28 +44,12 @@ class Box:
             ok(False, '%s: sync on %s' % (label, now.date()), r.stderr)
         return r
 
-    def drafts(self):
-        return [email.message_from_bytes(raw, policy=email.policy.default)
-                for flags, raw in self.srv.messages('Drafts')]
-
     def status(self, now):
         return self.renraku('status', now=now).stdout
 
     def status_json(self, now):
         r = self.renraku('status', '--json', now=now)
         return json.loads(r.stdout)
-
-    def send_all(self):
-        """The user pastes each draft into the platform and deletes it."""
-        c = self.srv.client()
-        typ, data = c.select('Drafts')
-        if int(data[0]) > 0:
-            c.store('1:*', '+FLAGS', r'(\Deleted)')
-            c.expunge()
-        c.logout()
-
-    def cleanup(self):
-        self.srv.cleanup()
 
 
 def body(m):
