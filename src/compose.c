@@ -98,8 +98,8 @@ compose_draft(const struct run *r, const struct thread *t,
 		    (char *)g_hash_table_lookup(v, "platform_name"));
 		g_string_append_printf(body, _("Job: %s\n"), t->title != NULL ?
 		    t->title : _("(the mails do not name it)"));
-		g_string_append_printf(body, _("Thread: %s\n"),
-		    (char *)g_hash_table_lookup(v, "thread_url"));
+		g_string_append_printf(body, _("Thread: %s\n"), t->url != NULL ?
+		    t->url : _("(the mails do not link it)"));
 		g_string_append_printf(body, _("Client's last contact: %s\n"),
 		    when);
 		g_string_append_printf(body, _("Business days silent: %u\n"),

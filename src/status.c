@@ -180,7 +180,8 @@ unknown_why(const struct unknown_mail *m)
 		    "thread"));
 	if (m->kind == EVENT_UNKNOWN)
 		return (N_("not recognised, and it names no thread"));
-	return (N_("it names no thread: no id, nor client and job title"));
+	return (N_("it names no thread: no id, and not both the client and "
+	    "the job title"));
 }
 
 gboolean
