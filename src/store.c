@@ -398,17 +398,19 @@ link_names(struct store *st, const char *thread, const struct event *ev,
 	sqlite3_stmt	*s;
 	char		*named = g_strdup_printf("%s/%s", ev->platform,
 			    ev->name_key);
-	gboolean	 ok, exists;
+	gboolean	 ok, exists, ours;
 
 	if (strcmp(named, thread) == 0) {
 		g_free(named);
 		return (TRUE);
 	}
-	s = prepare(st, "SELECT 1 FROM thread WHERE id = ? AND account = ?",
-	    "tt", named, account);
+	s = prepare(st, "SELECT account = ? FROM thread WHERE id = ?", "tt",
+	    account, named);
 	exists = s != NULL && sqlite3_step(s) == SQLITE_ROW;
+	ours = exists && sqlite3_column_int(s, 0) != 0;
 	sqlite3_finalize(s);
-	ok = exists ? merge(st, named, thread, err) :
+	/* the same names in another account are another thread */
+	ok = ours ? merge(st, named, thread, err) : exists ? TRUE :
 	    run(st, prepare(st, "INSERT OR REPLACE INTO alias VALUES (?, ?)",
 	    "tt", named, thread), err, "saving thread");
 	g_free(named);

@@ -356,6 +356,61 @@ test_html_to_text(void **state)
 	}
 }
 
+/* The links of an HTML part, which thread keys are looked for in. */
+static void
+test_html_links(void **state)
+{
+	static const struct {
+		const char	*html;
+		const char	*links;
+	} cases[] = {
+		{ "<p><a href=\"https://crowdworks.jp/contracts/63712345?a=1"
+		  "&amp;b=2\">確認する</a></p>",
+		  "https://crowdworks.jp/contracts/63712345?a=1&b=2\n" },
+		/* every link, in order; upper case, area, blanks trimmed */
+		{ "<A HREF=' https://x/1 '>a</A><map><area href=https://x/2>"
+		  "</map><a>no href</a><a href=''>empty</a>",
+		  "https://x/1\nhttps://x/2\n" },
+		/* inside what is no text, a link is still a link */
+		{ "<table><tr><td><a href=\"https://x/3\">3</a></td></tr>"
+		  "</table>", "https://x/3\n" },
+		/* a line break inside the attribute does not split it */
+		{ "<a href=\"https://x/4\n?y\">4</a>", "https://x/4 ?y\n" },
+		{ "no links at all", "" },
+		{ "", "" },
+	};
+	struct mail	 m;
+	GError		*e = NULL;
+	const char	 raw[] =
+	    "From: a@crowdworks.jp\r\nSubject: s\r\n"
+	    "Content-Type: multipart/alternative; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+	    "no link here\r\n"
+	    "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+	    "<a href=\"https://crowdworks.jp/contracts/1\">x</a>\r\n"
+	    "--b\r\nContent-Type: text/html; name=a.html\r\n"
+	    "Content-Disposition: attachment; filename=a.html\r\n\r\n"
+	    "<a href=\"https://crowdworks.jp/contracts/2\">x</a>\r\n"
+	    "--b--\r\n";
+	char	*got;
+	gsize	 i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		got = mail_html_links(cases[i].html);
+		if (strcmp(got, cases[i].links) != 0)
+			fail_msg("case %zu: \"%s\" gave \"%s\", wanted \"%s\"",
+			    i, cases[i].html, got, cases[i].links);
+		g_free(got);
+	}
+	/* a mail: the text part is the body, the HTML part's link is a
+	   link, the attachment's is not */
+	assert_true(mail_parse(raw, sizeof raw - 1, &m, &e));
+	assert_string_equal(m.body, "no link here");
+	assert_string_equal(m.links, "https://crowdworks.jp/contracts/1\n");
+	mail_clear(&m);
+}
+
 static void
 test_garbage(void **state)
 {
@@ -444,5 +499,6 @@ UNIT_MAIN_GROUP(group_setup, NULL,
 	cmocka_unit_test(test_nul),
 	cmocka_unit_test(test_decode_header),
 	cmocka_unit_test(test_html_to_text),
+	cmocka_unit_test(test_html_links),
 	cmocka_unit_test(test_garbage),
 )

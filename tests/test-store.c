@@ -555,6 +555,84 @@ test_proposal_becomes_contract(void **state)
 	store_close(st);
 }
 
+/*
+ * Mail that names only the client and the job (Lancers' comments) makes a
+ * thread of those names; mail that also gives the platform's id takes it
+ * in (events and drafts), and later mail of those names joins the id's
+ * thread, even when the id came first.
+ */
+static void
+test_named_thread(void **state)
+{
+	struct store		*st = open_store(*state);
+	char			*nk = rules_name_key("株式会社ハナミズキ",
+				    "社内報の制作"), *named, *cur, *want;
+	struct event		 comment = { EVENT_MESSAGE, "lancers", NULL,
+				    (char *)"株式会社ハナミズキ",
+				    (char *)"社内報の制作", NULL, nk };
+	struct event		 withid = { EVENT_MESSAGE, "lancers",
+				    (char *)"5600123",
+				    (char *)"株式会社ハナミズキ",
+				    (char *)"社内報の制作",
+				    (char *)"https://www.lancers.jp/work/detail/5600123",
+				    nk };
+	struct thread_draft	 d = draft("named@example.com", 1, 1000, 1500);
+	struct stored_event	 se;
+	GPtrArray		*a;
+	GError			*e = NULL;
+
+	/* the key is made of the names, NFKC and blanks aside */
+	cur = rules_name_key(" 株式会社ハナミズキ", "社内報の制作 ");
+	assert_string_equal(cur, nk);
+	g_free(cur);
+	cur = rules_name_key("株式会社ハナミズキ", "社内報の制作2");
+	assert_string_not_equal(cur, nk);
+	g_free(cur);
+	assert_int_equal(strlen(nk), 9);
+	assert_true(nk[0] == 'n');
+
+	named = g_strdup_printf("lancers/%s", nk);
+	se = stored("<n1@x>", 1000, &comment);
+	add(st, &se, TRUE);
+	want = g_strdup_printf("%s(1)", named);
+	assert_ids(st, want);
+	g_free(want);
+	assert_true(store_draft_add(st, named, &d, &e));
+	assert_no_error(e);
+
+	se = stored("<n2@x>", 2000, &withid);
+	add(st, &se, TRUE);
+	assert_ids(st, "lancers/5600123(2)");
+	cur = store_thread_current(st, named);
+	assert_string_equal(cur, "lancers/5600123");
+	g_free(cur);
+	a = threads(st, NULL);
+	assert_int_equal(((struct thread *)a->pdata[0])->state.drafts->len, 1);
+	assert_string_equal(((struct thread *)a->pdata[0])->url,
+	    "https://www.lancers.jp/work/detail/5600123");
+	g_ptr_array_unref(a);
+
+	se = stored("<n3@x>", 3000, &comment);
+	add(st, &se, TRUE);
+	assert_ids(st, "lancers/5600123(3)");
+
+	/* the id first, then mail of the names: no thread of the names */
+	withid.key = (char *)"5600999";
+	withid.title = (char *)"別の案件";
+	g_free(nk);
+	nk = rules_name_key("株式会社ハナミズキ", "別の案件");
+	withid.name_key = comment.name_key = nk;
+	comment.title = (char *)"別の案件";
+	se = stored("<n4@x>", 4000, &withid);
+	add(st, &se, TRUE);
+	se = stored("<n5@x>", 5000, &comment);
+	add(st, &se, TRUE);
+	assert_ids(st, "lancers/5600123(3) lancers/5600999(2)");
+	g_free(named);
+	g_free(nk);
+	store_close(st);
+}
+
 /* A state database of schema 1 gains the alias table, data kept. */
 static void
 test_schema_1(void **state)
@@ -589,6 +667,7 @@ UNIT_MAIN(
 	TMP_TEST(test_mailbox),
 	TMP_TEST(test_events),
 	TMP_TEST(test_proposal_becomes_contract),
+	TMP_TEST(test_named_thread),
 	TMP_TEST(test_schema_1),
 	TMP_TEST(test_drafts),
 	TMP_TEST(test_transaction),
