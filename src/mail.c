@@ -167,7 +167,90 @@ mostly_utf8(const char *bytes, gsize len)
 	return (v);
 }
 
-/* Bytes of unknown charset to valid UTF-8; a NUL becomes a blank. */
+/*
+ * The characters CP932 (and EUC-JP-MS) map apart from JIS X 0208, as
+ * JIS X 0208 maps them (glibc's ISO-2022-JP and EUC-JP): 〜 whether the
+ * mail was Shift_JIS, ISO-2022-JP with an NEC character or without.
+ */
+static const gunichar jis_unified[][2] = {
+	{ 0xff5e, 0x301c },	/* ～ to 〜 WAVE DASH */
+	{ 0x2225, 0x2016 },	/* ∥ to ‖ DOUBLE VERTICAL LINE */
+	{ 0xff0d, 0x2212 },	/* － to − MINUS SIGN */
+	{ 0xffe0, 0x00a2 },	/* ￠ to ¢ */
+	{ 0xffe1, 0x00a3 },	/* ￡ to £ */
+	{ 0xffe2, 0x00ac },	/* ￢ to ¬ */
+};
+
+/* 'text' (UTF-8, taken) with jis_unified applied; allocated. */
+static char *
+jis_unify(char *text)
+{
+	GString		*out;
+	const char	*p;
+	gsize		 i;
+
+	for (p = text; *p != '\0'; p++)
+		if ((guchar)*p == 0xef || (guchar)*p == 0xe2)
+			break;
+	if (*p == '\0')
+		return (text);
+	out = g_string_sized_new(strlen(text));
+	for (p = text; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		for (i = 0; i < G_N_ELEMENTS(jis_unified); i++)
+			if (c == jis_unified[i][0]) {
+				c = jis_unified[i][1];
+				break;
+			}
+		g_string_append_unichar(out, c);
+	}
+	g_free(text);
+	return (g_string_free(out, FALSE));
+}
+
+/* Whether 'charset' is a single-byte one (Latin-1 and its kind), which
+ * valid UTF-8 with non-ASCII characters cannot really be. */
+static gboolean
+single_byte(const char *charset)
+{
+	static const char *const prefixes[] = { "iso-8859", "iso8859",
+	    "iso_8859", "windows-125", "cp125", "latin", "us-ascii", "ascii",
+	    NULL };
+	gsize	i;
+
+	for (i = 0; prefixes[i] != NULL; i++)
+		if (g_ascii_strncasecmp(charset, prefixes[i],
+		    strlen(prefixes[i])) == 0)
+			return (TRUE);
+	return (FALSE);
+}
+
+static gboolean
+has_8bit(const char *bytes, gsize len)
+{
+	gsize	i;
+
+	for (i = 0; i < len; i++)
+		if ((guchar)bytes[i] >= 0x80)
+			return (TRUE);
+	return (FALSE);
+}
+
+/* Whether 'bytes' are 7-bit with an ISO-2022-JP escape into JIS X 0208. */
+static gboolean
+looks_jis(const char *bytes, gsize len)
+{
+	return (!has_8bit(bytes, len) && (g_strstr_len(bytes, (gssize)len, "\x1b$B") != NULL ||
+	    g_strstr_len(bytes, (gssize)len, "\x1b$@") != NULL));
+}
+
+/*
+ * Bytes of unknown charset to valid UTF-8; a NUL becomes a blank.  The
+ * bytes win over a label that contradicts them: ISO-2022-JP escapes are
+ * ISO-2022-JP, valid UTF-8 labelled as a single-byte charset is UTF-8.
+ * Japanese charsets come out as JIS X 0208 maps them (jis_unified).
+ */
 static char *
 to_utf8(const char *bytes, gsize len, const char *charset)
 {
@@ -201,6 +284,13 @@ to_utf8(const char *bytes, gsize len, const char *charset)
 		g_free(copy);
 		return (out);
 	}
+	/* ISO-2022-JP, whatever the label says (undeclared, it passes as
+	 * ASCII; labelled Shift_JIS, as garbage) */
+	if (looks_jis(bytes, len))
+		return (jis_unify(jis_to_utf8(bytes, len)));
+	if (charset != NULL && single_byte(charset) && has_8bit(bytes, len) &&
+	    g_utf8_validate(bytes, (gssize)len, NULL))
+		return (g_strndup(bytes, len));
 	if (charset != NULL) {
 		const char *cs = charset_is(charset, sjis) ? "CP932" :
 		    g_mime_charset_iconv_name(charset);
@@ -212,11 +302,10 @@ to_utf8(const char *bytes, gsize len, const char *charset)
 		if (out == NULL && charset_is(charset, eucjp))
 			out = g_convert(bytes, (gssize)len, "UTF-8",
 			    "EUC-JP-MS", NULL, NULL, NULL);
+		if (out != NULL && (charset_is(charset, sjis) ||
+		    charset_is(charset, jis) || charset_is(charset, eucjp)))
+			out = jis_unify(out);
 	}
-	/* undeclared ISO-2022-JP passes as ASCII: look for its escapes */
-	if (out == NULL && (g_strstr_len(bytes, (gssize)len, "\x1b$B") !=
-	    NULL || g_strstr_len(bytes, (gssize)len, "\x1b$@") != NULL))
-		out = jis_to_utf8(bytes, len);
 	if (out == NULL && g_utf8_validate(bytes, (gssize)len, NULL))
 		out = g_strndup(bytes, len);
 	/* UTF-8 with a few bad bytes (a broken encoded word, a cut
@@ -225,7 +314,7 @@ to_utf8(const char *bytes, gsize len, const char *charset)
 	if (out == NULL && charset != NULL && charset_is(charset, utf8))
 		out = mostly_utf8(bytes, len);
 	if (out == NULL)
-		out = g_mime_utils_decode_8bit(NULL, bytes, len);
+		out = jis_unify(g_mime_utils_decode_8bit(NULL, bytes, len));
 	/* iconv's UTF-8 (and so GMime's) lets through code points past
 	 * U+10FFFF, which are not UTF-8 to GLib */
 	if (!g_utf8_validate(out, -1, NULL)) {
@@ -237,24 +326,52 @@ to_utf8(const char *bytes, gsize len, const char *charset)
 	return (out);
 }
 
-/* The payload of one encoded word as bytes. */
-static GByteArray *
-decode_word(char enc, const char *text, gsize len)
+/*
+ * Append to 'b' the bytes of base64 'text' ('len' bytes), decoded after
+ * 'carry': the characters of a quantum the word before in the same run
+ * left unfinished (a mailer may fold mid-quantum).  What this word leaves
+ * unfinished stays in 'carry', unless it has '=' padding, which ends its
+ * quantum.  Characters that are no base64 are skipped.
+ */
+static void
+b64_append(GByteArray *b, GString *carry, const char *text, gsize len)
 {
-	GByteArray	*b = g_byte_array_new();
-	gsize		 i;
+	gboolean	 padded = FALSE;
+	gsize		 i, n;
 
-	if (enc == 'B' || enc == 'b') {
-		gint		 state = 0;
-		guint		 save = 0;
-		guchar		*out = g_malloc(len * 3 / 4 + 3);
-		gsize		 n;
-
-		n = g_base64_decode_step(text, len, out, &state, &save);
-		g_byte_array_append(b, out, (guint)n);
-		g_free(out);
-		return (b);
+	for (i = 0; i < len; i++) {
+		if (text[i] == '=')
+			padded = TRUE;
+		else if (g_ascii_isalnum(text[i]) || text[i] == '+' ||
+		    text[i] == '/')
+			g_string_append_c(carry, text[i]);
 	}
+	n = padded ? carry->len : carry->len / 4 * 4;
+	if (n > 0) {
+		GString	*quanta = g_string_new_len(carry->str, (gssize)n);
+		gint	 state = 0;
+		guint	 save = 0;
+		guchar	*out = g_malloc(n * 3 / 4 + 3);
+		gsize	 got;
+
+		/* unpadded: finish the last quantum as '=' would */
+		while (quanta->len % 4 != 0)
+			g_string_append_c(quanta, '=');
+		got = g_base64_decode_step(quanta->str, quanta->len, out,
+		    &state, &save);
+		g_byte_array_append(b, out, (guint)got);
+		g_free(out);
+		g_string_free(quanta, TRUE);
+		g_string_erase(carry, 0, (gssize)n);
+	}
+}
+
+/* Append the bytes of Q-encoded 'text' ('len' bytes) to 'b'. */
+static void
+q_append(GByteArray *b, const char *text, gsize len)
+{
+	gsize	i;
+
 	for (i = 0; i < len; i++) {
 		guint8 c = (guint8)text[i];
 
@@ -269,7 +386,6 @@ decode_word(char enc, const char *text, gsize len)
 		}
 		g_byte_array_append(b, &c, 1);
 	}
-	return (b);
 }
 
 static void
@@ -281,11 +397,16 @@ append_text(GString *out, const char *bytes, gsize len)
 	g_free(t);
 }
 
-/* Convert the pending run of encoded-word bytes and append it. */
+/* Convert the pending run of encoded-word bytes, with what is left of
+ * its base64 in 'carry', and append it. */
 static void
-flush_run(GString *out, GByteArray **run, char **charset)
+flush_run(GString *out, GByteArray **run, GString *carry, char **charset)
 {
-	char	*t = to_utf8((char *)(*run)->data, (*run)->len, *charset);
+	char	*t;
+
+	if (carry->len > 0)
+		b64_append(*run, carry, "=", 1);
+	t = to_utf8((char *)(*run)->data, (*run)->len, *charset);
 
 	g_string_append(out, t);
 	g_free(t);
@@ -300,6 +421,7 @@ mail_decode_header(const char *raw)
 	static GRegex	*word;
 	GMatchInfo	*mi = NULL;
 	GString		*out = g_string_new(NULL);
+	GString		*carry = g_string_new(NULL);	/* of the run's base64 */
 	GByteArray	*run = NULL;	/* bytes of adjacent words */
 	char		*run_cs = NULL, *unfolded, *p;
 	gsize		 pos = 0;
@@ -316,7 +438,6 @@ mail_decode_header(const char *raw)
 
 	g_regex_match(word, unfolded, 0, &mi);
 	while (g_match_info_matches(mi)) {
-		GByteArray	*w;
 		gint		 s, e, ts, te;
 		char		*cs, *enc;
 		gsize		 i;
@@ -326,27 +447,32 @@ mail_decode_header(const char *raw)
 		g_match_info_fetch_pos(mi, 3, &ts, &te);
 		cs = g_match_info_fetch(mi, 1);
 		enc = g_match_info_fetch(mi, 2);
-		w = decode_word(enc[0], unfolded + ts, (gsize)(te - ts));
 		for (i = pos; i < (gsize)s; i++)
 			if (!g_ascii_isspace(unfolded[i]))
 				blank = FALSE;
 		if (run != NULL && blank &&
 		    g_ascii_strcasecmp(cs, run_cs) == 0) {
-			/* one text split over several words */
-			g_byte_array_append(run, w->data, w->len);
-			g_byte_array_unref(w);
+			/* one text split over several words, even inside a
+			   character or a base64 quantum */
 			g_free(cs);
 		} else {
 			gboolean after_word = run != NULL;
 
 			if (run != NULL)
-				flush_run(out, &run, &run_cs);
+				flush_run(out, &run, carry, &run_cs);
 			/* blanks between two encoded words are dropped */
 			if (!(blank && after_word))
 				append_text(out, unfolded + pos,
 				    (gsize)s - pos);
-			run = w;
+			run = g_byte_array_new();
 			run_cs = cs;
+		}
+		if (enc[0] == 'B' || enc[0] == 'b')
+			b64_append(run, carry, unfolded + ts, (gsize)(te - ts));
+		else {
+			if (carry->len > 0)
+				b64_append(run, carry, "=", 1);
+			q_append(run, unfolded + ts, (gsize)(te - ts));
 		}
 		g_free(enc);
 		pos = (gsize)e;
@@ -354,7 +480,8 @@ mail_decode_header(const char *raw)
 	}
 	g_match_info_free(mi);
 	if (run != NULL)
-		flush_run(out, &run, &run_cs);
+		flush_run(out, &run, carry, &run_cs);
+	g_string_free(carry, TRUE);
 	append_text(out, unfolded + pos, strlen(unfolded + pos));
 	g_free(unfolded);
 	/* No control characters survive into a decoded value. */
@@ -559,10 +686,27 @@ part_text(GMimeTextPart *tp)
 	if (dw == NULL)
 		return (g_strdup(""));
 	mem = g_mime_stream_mem_new();
-	g_mime_data_wrapper_write_to_stream(dw, mem);
-	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
 	charset = g_mime_text_part_get_charset(tp);
-	text = to_utf8((char *)bytes->data, bytes->len, charset);
+	if (g_mime_data_wrapper_get_encoding(dw) ==
+	    GMIME_CONTENT_ENCODING_BASE64) {
+		/* GMime drops the last quantum of unpadded base64 */
+		GByteArray	*dec = g_byte_array_new();
+		GString		*carry = g_string_new(NULL);
+		GMimeStream	*raw = g_mime_data_wrapper_get_stream(dw);
+
+		g_mime_stream_reset(raw);
+		g_mime_stream_write_to_stream(raw, mem);
+		bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		b64_append(dec, carry, (const char *)bytes->data, bytes->len);
+		b64_append(dec, carry, "=", 1);
+		text = to_utf8((char *)dec->data, dec->len, charset);
+		g_byte_array_unref(dec);
+		g_string_free(carry, TRUE);
+	} else {
+		g_mime_data_wrapper_write_to_stream(dw, mem);
+		bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		text = to_utf8((char *)bytes->data, bytes->len, charset);
+	}
 	g_object_unref(mem);
 	return (text);
 }

@@ -44,9 +44,14 @@ void		 mail_init(void);
  *
  * Text in any charset GMime or iconv knows becomes UTF-8; ISO-2022-JP
  * with NEC/IBM extension characters (①, ㈱) is decoded as CP50220 would,
- * and Shift_JIS as CP932 (what Japanese mailers mean by it).  A NUL byte
- * in the text (which RFC 5322 forbids) becomes a blank, rather than
- * ending the text.
+ * and Shift_JIS as CP932 (what Japanese mailers mean by it).  The bytes
+ * win over a label that contradicts them: ISO-2022-JP escapes are
+ * ISO-2022-JP whatever the label, valid UTF-8 labelled as a single-byte
+ * charset is UTF-8.  Japanese charsets give the characters CP932 maps
+ * apart (～ －  ∥ ￠ ￡ ￢) as JIS X 0208 does (〜 − ‖ ¢ £ ¬), so one
+ * title reads the same from every mail.  Base64 without its '=' padding
+ * is decoded whole.  A NUL byte in the text (which RFC 5322 forbids)
+ * becomes a blank, rather than ending the text.
  */
 gboolean	 mail_parse(const char *raw, gsize len, struct mail *m,
 		    GError **err);
@@ -55,10 +60,12 @@ void		 mail_clear(struct mail *m);
 
 /*
  * Decode an unstructured header value as sent ('raw', folded, with RFC
- * 2047 encoded words) into UTF-8 without line breaks.  Each encoded word
- * is decoded on its own and adjacent words of one charset are joined
- * before conversion, which works around GMime 3.2.13 dropping text after
- * a B-word ending in '=' (upstream #133).  Returns an allocated string.
+ * 2047 encoded words) into UTF-8 without line breaks.  Adjacent words of
+ * one charset are joined as bytes before conversion, so a character split
+ * between them survives, and a base64 quantum split between two words
+ * too; a word without its '=' padding loses nothing.  This also works
+ * around GMime 3.2.13 dropping text after a B-word ending in '='
+ * (upstream #133).  Returns an allocated string.
  */
 char		*mail_decode_header(const char *raw);
 

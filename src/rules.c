@@ -1167,6 +1167,14 @@ rules_name_key(const char *client, const char *title)
 {
 	char	*c = rules_normalize(client), *t = rules_normalize(title);
 	char	*both = g_strconcat(g_strstrip(c), "\n", g_strstrip(t), NULL);
+	char	*p;
+
+	/* the JIS wave dash and minus, which NFKC keeps, as the CP932 ones
+	   come out of it: one mail's 〜 is another's ～ */
+	for (p = both; (p = strstr(p, "\xe3\x80\x9c")) != NULL; )
+		memmove(p + 1, p + 3, strlen(p + 3) + 1), *p++ = '~';
+	for (p = both; (p = strstr(p, "\xe2\x88\x92")) != NULL; )
+		memmove(p + 1, p + 3, strlen(p + 3) + 1), *p++ = '-';
 	char	*sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, both,
 		    -1);
 	char	*key = g_strdup_printf("n%.8s", sum);

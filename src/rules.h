@@ -146,8 +146,9 @@ void		 event_clear(struct event *ev);
 /*
  * The key of a thread that mail names only by client and job title
  * (Lancers' comment mail): "n" and 8 hex digits of a SHA-256 of the
- * NFKC-normalised client and title, so that the same names always give
- * the same key and a user can type it.  Returns an allocated string.
+ * NFKC-normalised client and title (〜 as ～, − as －), so that the same
+ * names always give the same key and a user can type it.  Returns an
+ * allocated string.
  */
 char		*rules_name_key(const char *client, const char *title);
 

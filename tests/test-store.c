@@ -585,6 +585,11 @@ test_named_thread(void **state)
 	cur = rules_name_key(" 株式会社ハナミズキ", "社内報の制作 ");
 	assert_string_equal(cur, nk);
 	g_free(cur);
+	cur = rules_name_key("ハナミズキ", "LP（～12/25）");
+	want = rules_name_key("ハナミズキ", "LP（〜12/25）");
+	assert_string_equal(cur, want);
+	g_free(cur);
+	g_free(want);
 	cur = rules_name_key("株式会社ハナミズキ", "社内報の制作2");
 	assert_string_not_equal(cur, nk);
 	g_free(cur);
