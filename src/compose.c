@@ -134,7 +134,7 @@ composed_clear(struct composed *c)
 char *
 compose_message(const struct run *r, const char *user,
     const struct thread *t, const struct composed *c,
-    const char *message_id, gsize *len)
+    const char *message_id, gboolean warn, gsize *len)
 {
 	struct draft	d;
 	gboolean	fell_back;
@@ -152,7 +152,7 @@ compose_message(const struct run *r, const char *user,
 	d.date = r->now;
 	d.iso2022jp = r->cfg->iso2022jp;
 	wire = draft_build(&d, len, &fell_back);
-	if (fell_back)
+	if (fell_back && warn)
 		log_warning(_("%s: the draft has characters ISO-2022-JP "
 		    "cannot carry; it is written in UTF-8"), t->id);
 	return (wire);

@@ -40,13 +40,13 @@ void		composed_clear(struct composed *c);
  * The message to APPEND for 'c': From your_name and 'user', To 'user'
  * for notes to the user, the X-Renraku-Thread and X-Renraku-Step headers,
  * 'message_id', dated 'now', in the draft_charset of the config.  When
- * ISO-2022-JP cannot carry the text, the draft is UTF-8 and a warning
- * naming the thread goes to stderr.  Returns an allocated CRLF string of
- * *len bytes.
+ * ISO-2022-JP cannot carry the text, the draft is UTF-8 and, with 'warn'
+ * (a new draft, not a refresh: once per draft), a warning naming the
+ * thread goes to stderr.  Returns an allocated CRLF string of *len bytes.
  */
 char		*compose_message(const struct run *r, const char *user,
 		    const struct thread *t, const struct composed *c,
-		    const char *message_id, gsize *len);
+		    const char *message_id, gboolean warn, gsize *len);
 
 /*
  * A new Message-ID (without <>) for a draft of 'thread' made at 'now',

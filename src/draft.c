@@ -38,6 +38,118 @@ to_jis(const char *s, gsize *len)
 }
 
 /*
+ * Characters of CP932 and Unicode's full-width forms that JIS X 0208 has
+ * under another code point (what a title read from a Shift_JIS mail, or
+ * typed on Windows, carries), and what ISO-2022-JP writes for them.
+ */
+static const gunichar jis_equivalents[][2] = {
+	{ 0xff5e, 0x301c },	/* ～ 〜 */
+	{ 0xff0d, 0x2212 },	/* － − */
+	{ 0x2225, 0x2016 },	/* ∥ ‖ */
+	{ 0x2014, 0x2015 },	/* — ― */
+	{ 0xffe0, 0x00a2 },	/* ￠ ¢ */
+	{ 0xffe1, 0x00a3 },	/* ￡ £ */
+	{ 0xffe2, 0x00ac },	/* ￢ ¬ */
+};
+
+/* 's' (UTF-8) with jis_equivalents applied; allocated. */
+static char *
+jis_ready(const char *s)
+{
+	GString		*out = g_string_sized_new(strlen(s));
+	const char	*p;
+	gsize		 i;
+
+	for (p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		for (i = 0; i < G_N_ELEMENTS(jis_equivalents); i++)
+			if (c == jis_equivalents[i][0])
+				c = jis_equivalents[i][1];
+		g_string_append_unichar(out, c);
+	}
+	return (g_string_free(out, FALSE));
+}
+
+/* Bytes character 'c' takes in ISO-2022-JP, escapes aside. */
+static gsize
+jis_width(gunichar c)
+{
+	return (c < 0x80 ? 1 : 2);
+}
+
+/* Whether a line may not start with 'c' (kinsoku: closing marks). */
+static gboolean
+no_start(gunichar c)
+{
+	return (c != 0 && g_utf8_strchr("、。，．）」』】〕！？ー々ぁぃぅぇぉっゃゅょ"
+	    "ァィゥェォッャュョ", -1, c) != NULL);
+}
+
+/* Whether a line may not end with 'c' (opening marks). */
+static gboolean
+no_end(gunichar c)
+{
+	return (g_utf8_strchr("（「『【〔", -1, c) != NULL);
+}
+
+#define JIS_LINE	78	/* bytes of an ISO-2022-JP line at most */
+
+/*
+ * 'text' (UTF-8, CRLF or LF line ends) with its lines broken so that each
+ * takes at most JIS_LINE bytes in ISO-2022-JP, escapes included: only
+ * between two characters of which one is Japanese, or after a blank
+ * (never inside an ASCII word or address, so a long link stays whole),
+ * not before a closing mark nor after an opening one.  Allocated.
+ */
+static char *
+jis_fold(const char *text)
+{
+	GString		*out = g_string_sized_new(strlen(text) + 64);
+	const char	*line = text, *end;
+
+	for (; *line != '\0'; line = *end != '\0' ? end + 1 : end) {
+		const char	*p, *brk = NULL, *start = line;
+		gsize		 used = 0;
+		gboolean	 kanji = FALSE;
+
+		end = line + strcspn(line, "\n");
+		for (p = line; p < end && *p != '\r'; ) {
+			gunichar c = g_utf8_get_char(p);
+			gboolean wide = c >= 0x80;
+			gsize need = jis_width(c) + (wide != kanji ? 3 : 0);
+
+			if (p > start) {
+				gunichar prev = g_utf8_get_char(
+				    g_utf8_prev_char(p));
+
+				if ((wide || prev >= 0x80 || prev == ' ') &&
+				    !no_start(c) && !no_end(prev))
+					brk = p;
+			}
+			/* room for the escape back to ASCII at the end */
+			if (used + need + (wide ? 3 : 0) > JIS_LINE &&
+			    brk != NULL) {
+				g_string_append_len(out, start, brk - start);
+				g_string_append(out, "\r\n");
+				start = p = brk;	/* counted again */
+				brk = NULL;
+				used = 0;
+				kanji = FALSE;
+				continue;
+			}
+			used += need;
+			kanji = wide;
+			p = g_utf8_next_char(p);
+		}
+		g_string_append_len(out, start, end - start);
+		if (*end == '\n')
+			g_string_append_c(out, '\n');
+	}
+	return (g_string_free(out, FALSE));
+}
+
+/*
  * The Q-encoded text of the first 'n' bytes of UTF-8 'text' in charset
  * 'jp' ? ISO-2022-JP (each word a whole escape sequence, back to ASCII at
  * its end) : UTF-8; NULL if ISO-2022-JP cannot carry it.
@@ -114,6 +226,7 @@ draft_build(const struct draft *d, gsize *len, gboolean *fell_back)
 	GString			*crlf;
 	const char		*p, *cs;
 	char			*wire, step[16], *jis = NULL, *t = NULL;
+	char			*subject = NULL, *name = NULL;
 	gsize			 jlen = 0;
 	gboolean		 jp = FALSE;
 	guint			 i;
@@ -127,29 +240,39 @@ draft_build(const struct draft *d, gsize *len, gboolean *fell_back)
 	}
 	if (d->iso2022jp) {
 		/* all of it must fit, or none of it is ISO-2022-JP */
-		const char *also[] = { d->subject, d->from_name };
+		char *mapped = jis_ready(crlf->str), *folded = jis_fold(mapped);
 
-		jis = to_jis(crlf->str, &jlen);
+		subject = jis_ready(d->subject);
+		name = d->from_name != NULL ? jis_ready(d->from_name) : NULL;
+		jis = to_jis(folded, &jlen);
 		jp = jis != NULL;
-		for (i = 0; jp && i < G_N_ELEMENTS(also); i++) {
-			if (also[i] == NULL)
+		for (i = 0; jp && i < 2; i++) {
+			if ((i == 0 ? subject : name) == NULL)
 				continue;
-			t = to_jis(also[i], NULL);
+			t = to_jis(i == 0 ? subject : name, NULL);
 			jp = t != NULL;
 			g_free(t);
 		}
+		g_free(mapped);
+		g_free(folded);
 		if (fell_back != NULL)
 			*fell_back = !jp;
 	} else if (fell_back != NULL)
 		*fell_back = FALSE;
+	if (!jp) {
+		g_free(subject);
+		g_free(name);
+		subject = g_strdup(d->subject);
+		name = g_strdup(d->from_name);
+	}
 	cs = jp ? "iso-2022-jp" : "utf-8";
 
 	m = g_mime_message_new(TRUE);
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, d->from_name,
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, name,
 	    d->from_addr);
 	if (d->to_addr != NULL)
 		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO,
-		    d->from_name, d->to_addr);
+		    name, d->to_addr);
 	for (i = 0; jp && i < 2; i++) {
 		list = g_mime_message_get_addresses(m, i == 0 ?
 		    GMIME_ADDRESS_TYPE_FROM : GMIME_ADDRESS_TYPE_TO);
@@ -157,10 +280,9 @@ draft_build(const struct draft *d, gsize *len, gboolean *fell_back)
 			internet_address_set_charset(
 			    internet_address_list_get_address(list, 0), cs);
 	}
-	g_mime_message_set_subject(m, d->subject, cs);
-	if (!g_str_is_ascii(d->subject) &&
-	    g_utf8_validate(d->subject, -1, NULL)) {
-		char *raw = encode_subject(d->subject, jp);
+	g_mime_message_set_subject(m, subject, cs);
+	if (!g_str_is_ascii(subject) && g_utf8_validate(subject, -1, NULL)) {
+		char *raw = encode_subject(subject, jp);
 
 		g_mime_header_set_raw_value(g_mime_header_list_get_header(
 		    g_mime_object_get_header_list(GMIME_OBJECT(m)), "Subject"),
@@ -204,6 +326,8 @@ draft_build(const struct draft *d, gsize *len, gboolean *fell_back)
 	wire = g_mime_object_to_string(GMIME_OBJECT(m), fo);
 	g_mime_format_options_free(fo);
 	g_object_unref(m);
+	g_free(subject);
+	g_free(name);
 	*len = strlen(wire);
 	return (wire);
 }

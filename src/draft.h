@@ -23,10 +23,13 @@ struct draft {
  * The draft as an RFC 5322 message with CRLF line ends: UTF-8 text in
  * base64 (or, with iso2022jp, ISO-2022-JP in 7bit with the Subject and
  * names encoded in ISO-2022-JP), and the X-Renraku-Thread and
- * X-Renraku-Step headers that identify it.  When iso2022jp is asked for
- * but some character does not fit, the draft is UTF-8 and *fell_back
- * (if not NULL) is set; no character is ever dropped.  Returns an
- * allocated string of *len bytes.
+ * X-Renraku-Step headers that identify it.  With iso2022jp, characters
+ * JIS X 0208 has under another code point (～ －, from CP932 text) are
+ * written as its own (〜 −), and body lines are broken to fit 78 bytes
+ * where Japanese text allows (never inside an ASCII word or link); when
+ * some character still does not fit, the draft is UTF-8, as given, and
+ * *fell_back (if not NULL) is set; no character is ever dropped.
+ * Returns an allocated string of *len bytes.
  */
 char	*draft_build(const struct draft *d, gsize *len, gboolean *fell_back);
 

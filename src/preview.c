@@ -183,7 +183,7 @@ preview_print(const struct run *r, struct store *st, const char *thread,
 		goto out;
 	id = compose_message_id(t->id, step, g_date_time_to_unix(r->now),
 	    acct->user);
-	wire = compose_message(r, acct->user, t, &c, id, &len);
+	wire = compose_message(r, acct->user, t, &c, id, TRUE, &len);
 	fprintf(out, "# %s, step %u, from %s\n", t->id, step,
 	    c.template_path);
 	print_headers(wire, out);

@@ -496,10 +496,14 @@ note_created(struct drafter *dr, const struct thread *t,
 	g_ptr_array_add(dr->created, n);
 }
 
-/* Compose, record as pending, APPEND, record as live. */
+/*
+ * Compose, record as pending, APPEND, record as live.  'news': a draft of
+ * a new step, not a refresh of the one in Drafts, so warnings about it
+ * are said (once per draft, not at every refresh).
+ */
 static gboolean
 append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
-    const struct composed *c, GError **err)
+    const struct composed *c, gboolean news, GError **err)
 {
 	const struct run	*r = dr->r;
 	struct thread_draft	 rec;
@@ -511,7 +515,8 @@ append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
 	rec.created = rec.changed = g_date_time_to_unix(r->now);
 	rec.message_id = compose_message_id(t->id, c->step, rec.created,
 	    dr->acct->user);
-	wire = compose_message(r, dr->acct->user, t, c, rec.message_id, &len);
+	wire = compose_message(r, dr->acct->user, t, c, rec.message_id, news,
+	    &len);
 	rec.raw_hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 	    (const guchar *)wire, len);
 	rec.content_hash = g_strdup(c->content_hash);
@@ -543,7 +548,7 @@ act(struct drafter *dr, struct thread *t, GError **err)
 	struct decision		 d;
 	struct composed		 c;
 	struct thread_draft	*live;
-	gboolean		 ok = TRUE;
+	gboolean		 ok = TRUE, news;
 	int			 adopted;
 
 	run_policy(r, t->platform, &p);
@@ -586,9 +591,10 @@ act(struct drafter *dr, struct thread *t, GError **err)
 			goto out;
 		}
 	}
-	ok = append_draft(dr, t, &d, &c, err);
 	/* a refresh of the same step is not news */
-	if (ok && (d.action == ACTION_CREATE || live->step != d.step_due))
+	news = d.action == ACTION_CREATE || live->step != d.step_due;
+	ok = append_draft(dr, t, &d, &c, news, err);
+	if (ok && news)
 		note_created(dr, t, &c);
 out:
 	composed_clear(&c);

@@ -193,6 +193,123 @@ test_build(void **state)
 	g_date_time_unref(date);
 }
 
+/* 's' without its line ends: what folding may add is not text. */
+static char *
+unfolded(const char *s)
+{
+	GString	*out = g_string_new(NULL);
+
+	for (; *s != '\0'; s++)
+		if (*s != '\r' && *s != '\n')
+			g_string_append_c(out, *s);
+	return (g_string_free(out, FALSE));
+}
+
+/*
+ * ISO-2022-JP drafts: a title read from a Shift_JIS mail (～ and －) is
+ * carried as JIS X 0208 has it (〜 −), long Japanese lines are broken
+ * within 78 bytes (a long link is not), and only what ISO-2022-JP truly
+ * lacks (①, 髙, an emoji) makes the draft UTF-8, every character kept.
+ */
+static void
+test_iso2022jp(void **state)
+{
+	static const char long_line[] =
+	    "先日ご連絡したメッセージはご覧いただけましたでしょうか。"
+	    "お忙しいとは思いますが、納期の都合もございますので、"
+	    "一度ご連絡を頂ければ幸いです。「（仮）ロゴ制作」の件で、"
+	    "ご確認をお願いいたします。\n"
+	    "https://crowdworks.jp/contracts/63712345?ref=mail_message_"
+	    "notification_from_the_platform_with_a_very_long_query\n";
+	static const struct {
+		const char	*title;
+		const char	*want;		/* as carried */
+		gboolean	 fits;
+	} cases[] = {
+		{ "ECサイトの商品登録代行（～12/20）－追加分",
+		  "ECサイトの商品登録代行（〜12/20）−追加分", TRUE },
+		{ "①ロゴ制作（～12/20）", NULL, FALSE },
+		{ "髙橋様のロゴ", NULL, FALSE },
+		{ "ロゴ制作 \xf0\x9f\x8e\xa8", NULL, FALSE },
+	};
+	GDateTime	*date = g_date_time_new_from_unix_utc(1796691600);
+	gsize		 i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char		*subject = g_strdup_printf("「%s」について",
+				    cases[i].title);
+		char		*body = g_strdup_printf("%s様\n\n%s%s\n",
+				    cases[i].title, long_line, cases[i].title);
+		struct draft	 d = {
+			.from_name = "山田 花子",
+			.from_addr = "hanako@example.com",
+			.subject = subject,
+			.body = body,
+			.thread = "lancers/5591234",
+			.step = 1,
+			.message_id = "renraku.test.1.2@example.com",
+			.date = date,
+			.iso2022jp = TRUE,
+		};
+		GMimeMessage	*m;
+		GMimeObject	*part;
+		gboolean	 fell_back = !cases[i].fits;
+		char		*wire, *text, *want, *got, *wsubject;
+		gsize		 len, j;
+
+		wire = draft_build(&d, &len, &fell_back);
+		if (fell_back == cases[i].fits)
+			fail_msg("case %zu: fell back %d", i, fell_back);
+		m = parse(wire, len);
+		part = g_mime_message_get_mime_part(m);
+		assert_string_equal(g_mime_text_part_get_charset(
+		    GMIME_TEXT_PART(part)), cases[i].fits ? "iso-2022-jp" :
+		    "utf-8");
+		text = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+		if (cases[i].fits) {
+			/* 7bit, lines within 78 but for the link */
+			char **lines = g_strsplit(wire, "\r\n", -1);
+
+			for (j = 0; lines[j] != NULL; j++)
+				if (strlen(lines[j]) > 78 &&
+				    strstr(lines[j], "https://") == NULL)
+					fail_msg("case %zu: a line of %zu: %s",
+					    i, strlen(lines[j]), lines[j]);
+			g_strfreev(lines);
+			assert_non_null(strstr(wire, "https://crowdworks.jp/"
+			    "contracts/63712345?ref=mail_message_notification_"
+			    "from_the_platform_with_a_very_long_query\r\n"));
+			for (j = 0; j < len; j++)
+				if ((guchar)wire[j] >= 0x80)
+					fail_msg("8-bit byte at %zu", j);
+			wsubject = g_strdup_printf("「%s」について",
+			    cases[i].want);
+			want = g_strdup_printf("%s様%s%s", cases[i].want,
+			    long_line, cases[i].want);
+		} else {
+			wsubject = g_strdup(subject);
+			want = g_strdup_printf("%s様%s%s", cases[i].title,
+			    long_line, cases[i].title);
+		}
+		/* every character, whatever line it is on */
+		assert_string_equal(g_mime_message_get_subject(m), wsubject);
+		got = unfolded(text);
+		g_free(text);
+		text = unfolded(want);
+		assert_string_equal(got, text);
+		g_free(got);
+		g_free(text);
+		g_free(want);
+		g_free(wsubject);
+		g_object_unref(m);
+		g_free(wire);
+		g_free(subject);
+		g_free(body);
+	}
+	g_date_time_unref(date);
+}
+
 /* Only the characters a Message-ID may carry without quoting. */
 static void
 assert_id_chars(const char *id)
@@ -280,6 +397,7 @@ test_message_id_distinct(void **state)
 
 UNIT_MAIN_GROUP(group_setup, NULL,
 	cmocka_unit_test(test_build),
+	cmocka_unit_test(test_iso2022jp),
 	cmocka_unit_test(test_message_id),
 	cmocka_unit_test(test_message_id_distinct),
 )

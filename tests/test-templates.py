@@ -5,7 +5,10 @@ A user template with a misspelt placeholder is rejected by "templates
 check" and by sync, which drafts nothing from it and says why; fixed, it
 is used by the next sync.  An ISO-2022-JP draft decodes, with Python's
 email package, to exactly the text renraku rendered.  A job title with
-CR/LF in it cannot add a header line.
+CR/LF in it cannot add a header line.  A title typed with ～ and － (as
+CP932 and Windows write them) still makes an ISO-2022-JP draft, as 〜 and
+−, with no body line over 78 characters; one ISO-2022-JP cannot carry
+makes a UTF-8 draft and one warning, not one at every refresh.
 """
 import datetime
 import email
@@ -45,11 +48,11 @@ class Box:
             with open(self.cfg, 'w') as f:
                 f.write(text)
 
-    def run(self, *args):
+    def run(self, *args, now=NOW):
         env = dict(os.environ, RENRAKU_DATADIR=TOP, XDG_CONFIG_HOME=self.xdg)
         cmd = [RENRAKU, '-c', self.cfg] + list(args)
         if args[0] in ('sync', 'preview'):
-            cmd += ['--now', NOW]
+            cmd += ['--now', now]
         return subprocess.run(cmd, capture_output=True, text=True, env=env,
                               timeout=120)
 
@@ -127,8 +130,10 @@ try:
        'its Subject is encoded in ISO-2022-JP and decodes exactly',
        (m['Subject'], subject))
     body = m.get_content().replace('\r\n', '\n')
-    ok(body == text, 'its body decodes to exactly the rendered text',
-       '%r\n%r' % (body, text))
+    ok(body.replace('\n', '') == text.replace('\n', '') and
+       all(len(l) <= 78 for l in raw.split(b'\r\n')),
+       'its body decodes to exactly the rendered text, lines broken to fit '
+       '78 characters', '%r\n%r' % (body, text))
 finally:
     b.srv.cleanup()
 
@@ -175,4 +180,53 @@ try:
            'nothing dropped', m['Subject'])
 finally:
     c.srv.cleanup()
+
+
+def cw_message(msg_id, title, contract):
+    """A UTF-8 CrowdWorks message mail about 'title'."""
+    raw = ('From: no-reply@crowdworks.jp\r\nTo: hanako@example.com\r\n'
+           'Subject: %s\r\nMessage-ID: <%s@crowdworks.jp>\r\n'
+           'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n'
+           'Content-Transfer-Encoding: 8bit\r\n\r\n'
+           '株式会社ミナト さんからメッセージが届きました。\r\n\r\n'
+           '■契約\r\n%s\r\nhttps://crowdworks.jp/contracts/%s\r\n')
+    head = email.header.Header('【クラウドワークス】株式会社ミナトさんから'
+                               'メッセージが届きました', 'utf-8').encode()
+    return (raw % (head, msg_id, title, contract)).encode()
+
+
+d = Box(draft_charset='iso-2022-jp')
+try:
+    d.srv.append('INBOX', dovecot.dated(cw_message(
+        'wave', 'LP制作（～12/20）－修正版', 63870001), CW_DATE), CW_DATE)
+    d.srv.append('INBOX', dovecot.dated(cw_message(
+        'ibm', '髙橋様のLP制作', 63870002), CW_DATE), CW_DATE)
+    stderr = ''
+    for day in ('2026-12-07', '2026-12-08', '2026-12-09'):
+        r = d.run('sync', now=day + 'T10:00:00+09:00')
+        stderr += r.stderr
+    ds = {m['X-Renraku-Thread']: m for m in d.drafts()}
+    raw = {}
+    for flags, data in d.srv.messages('Drafts'):
+        m = email.message_from_bytes(data, policy=email.policy.default)
+        raw[m['X-Renraku-Thread']] = data
+    wave = ds.get('crowdworks/63870001')
+    ok(wave is not None and wave.get_content_charset() == 'iso-2022-jp' and
+       str(wave['Subject']) == '「LP制作（〜12/20）−修正版」についてご確認のお願い'
+       and 'LP制作（〜12/20）−修正版' in wave.get_content(),
+       'a title with ～ and － makes an ISO-2022-JP draft that Python '
+       'decodes to 〜 and −', wave and (wave['Subject'], wave.as_string()))
+    longest = max(len(l) for l in raw.get('crowdworks/63870001',
+                                          b'').split(b'\r\n'))
+    ok(longest <= 78, 'no line of the ISO-2022-JP draft is over 78 '
+       'characters', longest)
+    ibm = ds.get('crowdworks/63870002')
+    ok(ibm is not None and ibm.get_content_charset() == 'utf-8' and
+       '髙橋様のLP制作' in str(ibm['Subject']),
+       'a title with 髙 makes a UTF-8 draft, the title kept', ibm)
+    ok(stderr.count('ISO-2022-JP cannot carry') == 1 and
+       'crowdworks/63870002' in stderr,
+       'one warning for it across three days of refreshes', stderr)
+finally:
+    d.srv.cleanup()
 done()
