@@ -114,6 +114,29 @@ check_line(GString *errors, const char *path, guint line, const char *s,
 	check_text(errors, path, line, s, strlen(s));
 }
 
+/* 's' with every character one cannot see (controls, format characters
+ * such as U+FEFF or U+200B, blanks other than the space) shown as <U+XXXX>. */
+static char *
+visible(const char *s)
+{
+	GString		*out = g_string_new(NULL);
+	const char	*p;
+
+	for (p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar	c = g_utf8_get_char(p);
+		GUnicodeType	t = g_unichar_type(c);
+
+		if (t == G_UNICODE_CONTROL || t == G_UNICODE_FORMAT ||
+		    t == G_UNICODE_UNASSIGNED || t == G_UNICODE_LINE_SEPARATOR ||
+		    t == G_UNICODE_PARAGRAPH_SEPARATOR ||
+		    (t == G_UNICODE_SPACE_SEPARATOR && c != ' '))
+			g_string_append_printf(out, "<U+%04X>", c);
+		else
+			g_string_append_unichar(out, c);
+	}
+	return (g_string_free(out, FALSE));
+}
+
 struct template *
 template_parse(const char *path, const char *text, GError **err)
 {
@@ -128,6 +151,9 @@ template_parse(const char *path, const char *text, GError **err)
 	t->path = g_strdup(path);
 	body = g_string_new(NULL);
 	open = g_ptr_array_new_with_free_func(g_free);
+	/* Windows Notepad writes UTF-8 with a byte order mark */
+	if (g_str_has_prefix(text, "\xef\xbb\xbf"))
+		text += 3;
 	if (!g_utf8_validate(text, -1, NULL))
 		complain(errors, path, 1, _("not UTF-8 text"));
 	lines = g_strsplit(text, "\n", -1);
@@ -157,8 +183,11 @@ template_parse(const char *path, const char *text, GError **err)
 		}
 		*colon = '\0';
 		if (g_ascii_strcasecmp(g_strstrip(l), "Subject") != 0) {
+			char *v = visible(l);
+
 			complain(errors, path, i + 1, _("unknown header '%s' "
-			    "(only Subject)"), l);
+			    "(only Subject)"), v);
+			g_free(v);
 			continue;
 		}
 		g_free(t->subject);

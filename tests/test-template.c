@@ -28,6 +28,9 @@ test_parse_good(void **state)
 		{ "Subject: s\n\nlast line", "s", "last line\n" },
 		/* blank lines inside the body are kept */
 		{ "Subject: s\n\na\n\n\nb\n", "s", "a\n\n\nb\n" },
+		/* saved by Windows Notepad: UTF-8 with a byte order mark */
+		{ "\xef\xbb\xbfSubject: 確認\r\n\r\n本文\r\n", "確認",
+		  "本文\n" },
 		/* every placeholder there is */
 		{ "Subject: {{step}}\n\n{{client_name}}{{your_name}}"
 		  "{{job_title}}{{platform_name}}{{thread_url}}"
@@ -68,6 +71,11 @@ test_parse_errors(void **state)
 		  "t.txt:1: no Subject: line" },
 		{ "From: a@example.com\nSubject: x\n\nb\n",
 		  "t.txt:1: unknown header 'From' (only Subject)" },
+		/* a character one cannot see is shown */
+		{ "\xe2\x80\x8bSubject: x\n\nb\n",
+		  "t.txt:1: unknown header '<U+200B>Subject' (only Subject)" },
+		{ "\xef\xbb\xbf\xef\xbb\xbfSubject: x\n\nb\n",
+		  "t.txt:1: unknown header '<U+FEFF>Subject' (only Subject)" },
 		{ "Subject: x\nno blank line\n",
 		  "t.txt:2: expected 'Subject: ...' and a blank line before "
 		  "the body" },
