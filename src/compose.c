@@ -21,7 +21,7 @@ put(GHashTable *v, const char *name, char *value)
 
 /* What the article advises the user in each phase. */
 static const char *
-advice(enum phase phase)
+advice_text(enum phase phase)
 {
 	switch (phase) {
 	case PHASE_CONTRACTED:
@@ -32,13 +32,27 @@ advice(enum phase phase)
 		return (_("The escrow is funded: finish and deliver, and the "
 		    "platform pays you what it holds."));
 	case PHASE_DELIVERED:
-		return (_("Delivered, waiting for acceptance (CrowdWorks "
-		    "expects it within a week)."));
+		return (_("Delivered, waiting for acceptance."));
 	default:
 		return (_("Check on the platform whether the escrow is "
 		    "funded; if not, do not go on working until the client "
 		    "answers."));
 	}
+}
+
+/* That, with what the platform's own rules add; allocated. */
+static char *
+advice(enum phase phase, const struct policy *p)
+{
+	if (phase == PHASE_DELIVERED && p->auto_accept_hours > 0)
+		return (g_strdup_printf(_("Delivered: the platform accepts it "
+		    "by itself %u hours after the delivery."),
+		    p->auto_accept_hours));
+	if (phase == PHASE_DELIVERED && p->accept_days > 0)
+		return (g_strdup_printf(_("Delivered, waiting for acceptance "
+		    "(the platform expects it within %u days)."),
+		    p->accept_days));
+	return (g_strdup(advice_text(phase)));
 }
 
 gboolean
@@ -47,12 +61,14 @@ compose_draft(const struct run *r, const struct thread *t,
     GError **err)
 {
 	struct template	*tmpl;
+	struct policy	 p;
 	GHashTable	*v, *sections;
-	GDate		 last;
+	GDate		 last, reply_by;
 	GString		*body;
-	char		*msg, *all;
+	char		*msg, *all, *tip;
 
 	memset(c, 0, sizeof *c);
+	run_policy(r, t->platform, &p);
 	tmpl = template_load(r->template_dirs, t->platform,
 	    policy_template(d->phase, step), err);
 	if (tmpl == NULL)
@@ -71,6 +87,11 @@ compose_draft(const struct run *r, const struct thread *t,
 	put(v, "thread_url", g_strdup(t->url != NULL ? t->url : ""));
 	put(v, "last_contact", bizday_format_ja(&last));
 	put(v, "days_silent", g_strdup_printf("%u", d->days_silent));
+	/* when the step after this one would fall due */
+	g_date_clear(&reply_by, 1);
+	bizday_jst_date(g_date_time_to_unix(r->now), &reply_by);
+	bizday_add(p.cal, &reply_by, p.step_days[MIN(step, 2)]);
+	put(v, "reply_by", bizday_format_ja(&reply_by));
 	put(v, "step", g_strdup_printf("%u", step));
 	put(v, "remedy", g_strdup(rules_platform_remedy(r->rules,
 	    t->platform)));
@@ -105,8 +126,9 @@ compose_draft(const struct run *r, const struct thread *t,
 		g_string_append_printf(body, _("Business days silent: %u\n"),
 		    d->days_silent);
 		g_string_append_printf(body, _("Follow-up: step %u\n"), step);
-		g_string_append_printf(body, _("Advice: %s\n"),
-		    advice(d->phase));
+		tip = advice(d->phase, &p);
+		g_string_append_printf(body, _("Advice: %s\n"), tip);
+		g_free(tip);
 		g_free(when);
 	}
 	c->body = g_string_free(body, FALSE);

@@ -163,7 +163,7 @@ load_policy(struct checker *c, const char *group, struct policy_override *p)
 	p->remedy_days = get_days(c, group, "remedy_days");
 	p->remedy_in_contract = get_bool(c, group, "remedy_in_contract");
 	/* facts of a platform, set by its rules file only */
-	p->prepaid = p->auto_accept_hours = -1;
+	p->prepaid = p->auto_accept_hours = p->accept_days = -1;
 }
 
 static void

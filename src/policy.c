@@ -42,6 +42,8 @@ policy_apply(struct policy *p, const struct policy_override *o)
 		p->prepaid = o->prepaid != 0;
 	if (o->auto_accept_hours >= 0)
 		p->auto_accept_hours = (guint)o->auto_accept_hours;
+	if (o->accept_days >= 0)
+		p->accept_days = (guint)o->accept_days;
 }
 
 const char *

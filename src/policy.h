@@ -92,6 +92,9 @@ struct policy {
 						   delivery by itself this
 						   long after it (Coconala's
 						   72); 0: never */
+	guint		 accept_days;	/* days the platform gives the client
+					   to accept a delivery, as advice
+					   (CrowdWorks' 7); 0: none said */
 	const struct bizcal *cal;	/* NULL: the default calendar */
 };
 
@@ -105,6 +108,7 @@ struct policy_override {
 	int		 remedy_in_contract;	/* 0, 1, or -1 */
 	int		 prepaid;		/* 0, 1, or -1 */
 	int		 auto_accept_hours;
+	int		 accept_days;
 };
 
 /* Lay the values 'o' sets over 'p'. */

@@ -586,7 +586,7 @@ load_platform(struct loader *l)
 	static const char *const platform_keys[] = { "id", "name",
 	    "domains", "exclude", "thread_key", "client", "title", "url",
 	    "remedy", "remedy_days", "remedy_in_contract", "prepaid",
-	    "auto_accept_hours", NULL };
+	    "auto_accept_hours", "accept_days", NULL };
 	static const char *const event_keys[] = { "subject", "body",
 	    "client", "title", NULL };
 	struct platform	 *p;
@@ -621,6 +621,8 @@ load_platform(struct loader *l)
 	    _("not a number of days"));
 	p->policy.auto_accept_hours = get_number(l, "auto_accept_hours",
 	    24 * 365, _("not a number of hours"));
+	p->policy.accept_days = get_number(l, "accept_days", 365,
+	    _("not a number of days"));
 	p->policy.remedy_in_contract = get_flag(l, "remedy_in_contract");
 	p->policy.prepaid = get_flag(l, "prepaid");
 	p->domains = get_list(l, "platform", "domains");

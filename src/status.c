@@ -385,7 +385,9 @@ status_print(const struct run *r, struct store *st, FILE *out, GError **err)
 			fprintf(out, _("last contact %s"), last);
 			if (t->last_subject != NULL)
 				fprintf(out, _(" \"%s\""), t->last_subject);
-			fprintf(out, ", ");
+			/* TRANSLATORS: between "last contact ..." and the
+			   business days of silence */
+			fputs(_(", "), out);
 			g_free(last);
 		}
 		if (d.anchor != 0)

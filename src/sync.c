@@ -575,9 +575,10 @@ act(struct drafter *dr, struct thread *t, GError **err)
 	    strcmp(live->content_hash, c.content_hash) == 0)
 		goto out;	/* nothing changed */
 	if (r->dry_run) {
-		printf(_("would %s %s step %u (%s)\nSubject: %s\n\n%s\n"),
-		    d.action == ACTION_REFRESH ? "refresh" : "draft", t->id,
-		    d.step_due, c.template_path, c.subject, c.body);
+		printf(d.action == ACTION_REFRESH ? _("would refresh %s step %u "
+		    "(%s)\nSubject: %s\n\n%s\n") : _("would draft %s step %u "
+		    "(%s)\nSubject: %s\n\n%s\n"), t->id, d.step_due,
+		    c.template_path, c.subject, c.body);
 		goto out;
 	}
 	if (d.action == ACTION_REFRESH) {

@@ -16,6 +16,8 @@ const char *const template_placeholders[] = {
 	"platform_name",	/* クラウドワークス, ランサーズ, ... */
 	"thread_url",
 	"last_contact",		/* the day of the client's last event */
+	"reply_by",		/* the day the next step falls due if the
+				   client stays silent */
 	"days_silent",		/* business days since then */
 	"step",
 	"remedy",		/* the platform's own remedy, from its rules */

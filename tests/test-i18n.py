@@ -108,6 +108,15 @@ try:
        'status over threads in every phase under LANG=ja_JP.UTF-8: no '
        'English word of its own, dates the Japanese way',
        (r.returncode, english.findall(r.stdout), r.stdout, r.stderr))
+    # counts of business days carry their unit, and Japanese text has
+    # Japanese punctuation: no ASCII comma next to a Japanese character
+    days = re.findall(r'無連絡(\d+)営業日', r.stdout)
+    ascii_comma = re.findall(r'[\u3000-\u30ff\u4e00-\u9fff（）「」], |'
+                             r', ?[\u3000-\u30ff\u4e00-\u9fff（）「」]',
+                             r.stdout)
+    ok(r.returncode == 0 and len(days) == 6 and ascii_comma == [],
+       'status in Japanese: business days as 営業日, no ASCII comma in '
+       'Japanese text', (days, ascii_comma, r.stdout))
     r = subprocess.run([RENRAKU, '-c', full, 'status', '--now', now],
                        capture_output=True, text=True, env=c_env, timeout=60)
     rest = r.stdout.replace('クラウドワークス', '')    # the rules' name

@@ -33,7 +33,7 @@ CORPUS = os.path.join(TOP, 'tests', 'corpus')
 JST = datetime.timezone(datetime.timedelta(hours=9))
 NOW = '2026-12-09T10:00:00+09:00'          # a Wednesday
 ARTICLE = ('お忙しいとは思いますが、納期の都合もございますので、'
-           '一度ご連絡を頂ければ幸いです。')
+           '一度ご連絡をいただければ幸いです。')
 
 
 def run(cfg, *args, now=NOW):
@@ -125,7 +125,7 @@ try:
         ok('【GAS】スプレッドシート集計の自動化ツール作成' in str(m['Subject']),
            'the Subject names the job', m['Subject'])
         ok('https://crowdworks.jp/contracts/63712345' in body and
-           '12月2日（水）' in body and '無連絡の営業日数: 5日' in body,
+           '12月2日（水）' in body and '無連絡の営業日数: 5営業日' in body,
            'the note for the user gives URL, last contact and days silent',
            body)
         ok(m['From'].addresses[0].addr_spec == dovecot.USER,
@@ -185,7 +185,7 @@ try:
     # Two days later the Lancers client has been silent 3 business days.
     r = run(cfg, 'sync', '--dry-run', now='2026-12-11T09:00:00+09:00')
     ok(r.returncode == 0 and said('would draft lancers/5561234 step 1',
-                                  '予定（draft）: lancers/5561234 '
+                                  '予定（作成）: lancers/5561234 '
                                   'フォローアップ1回目') in
        r.stdout and len(drafts()) == 1,
        '--dry-run shows the due draft and appends nothing', r.stdout)
@@ -251,7 +251,7 @@ try:
                               security='starttls')
     r = run(cfg2, 'sync', '--dry-run', now='2026-12-17T09:00:00+09:00')
     ok(r.returncode == 0 and said('would draft crowdworks/63712345',
-                                  '予定（draft）: crowdworks/63712345') in
+                                  '予定（作成）: crowdworks/63712345') in
        r.stdout,
        'STARTTLS with a verified certificate syncs', r.stderr)
     r = run(cfg2, 'status')

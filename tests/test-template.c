@@ -9,7 +9,7 @@
 
 /* The sentence the shipped follow-up must carry, word for word. */
 #define ARTICLE	"お忙しいとは思いますが、納期の都合もございますので、" \
-		"一度ご連絡を頂ければ幸いです。"
+		"一度ご連絡をいただければ幸いです。"
 
 static void
 test_parse_good(void **state)
@@ -309,6 +309,7 @@ sample_values(const char *title)
 	g_hash_table_insert(v, (char *)"thread_url", (char *)"https://x/1");
 	g_hash_table_insert(v, (char *)"last_contact", (char *)"11月27日（金）");
 	g_hash_table_insert(v, (char *)"days_silent", (char *)"5");
+	g_hash_table_insert(v, (char *)"reply_by", (char *)"12月4日（金）");
 	g_hash_table_insert(v, (char *)"step", (char *)"1");
 	g_hash_table_insert(v, (char *)"remedy", (char *)"REMEDY TEXT");
 	return (v);
@@ -330,13 +331,20 @@ test_every_shipped(void **state)
 		{ "followup-2", NULL, "funded", "完成しだい納品", "一時停止" },
 		{ "followup-2", NULL, "delivered", "検収のお手続き",
 		  "完成しだい" },
-		{ "followup-2", NULL, "not_funded", "作業を一時停止", "納品" },
+		{ "followup-2", NULL, "not_funded",
+		  "仮払いが完了するまで作業を止めております", "納品" },
+		/* the client is given a day to answer by */
+		{ "followup-2", NULL, "active", "12月4日（金）までに一度お返事を",
+		  NULL },
 		{ "followup-2", NULL, "active", "たびたびのご連絡",
 		  "一時停止" },
-		{ "request-escrow", NULL, "contracted", "仮払いの完了を確認して",
-		  NULL },
-		{ "end-contract", NULL, "contracted", "契約をいったん終了",
-		  NULL },
+		/* it asks for the escrow, plainly */
+		{ "request-escrow", NULL, "contracted",
+		  "仮払いのお手続きをお願いいたします。", "先日ご連絡した" },
+		{ "end-contract", NULL, "contracted",
+		  "今回のご契約は終了とさせていただきたく存じます", "いったん" },
+		{ "request-acceptance", "coconala", "delivered", "「承諾」",
+		  "検収" },
 		{ "request-acceptance", NULL, "delivered", "検収のお手続き",
 		  NULL },
 		{ "escalation", "crowdworks", "funded",
@@ -422,6 +430,7 @@ test_expected_text(void **state)
 		{ "request-escrow", NULL, { "contracted" } },
 		{ "end-contract", NULL, { "contracted" } },
 		{ "request-acceptance", NULL, { "delivered" } },
+		{ "request-acceptance", "coconala", { "delivered" } },
 		{ "escalation", "crowdworks",
 		  { "active", "contracted", "funded", "delivered" } },
 		{ "escalation", "lancers",
@@ -444,6 +453,7 @@ test_expected_text(void **state)
 	    (char *)"https://crowdworks.jp/contracts/63712345");
 	g_hash_table_insert(v, (char *)"last_contact", (char *)"11月27日（金）");
 	g_hash_table_insert(v, (char *)"days_silent", (char *)"9");
+	g_hash_table_insert(v, (char *)"reply_by", (char *)"12月4日（金）");
 	g_hash_table_insert(v, (char *)"step", (char *)"3");
 	g_hash_table_insert(v, (char *)"remedy", (char *)"（プラットフォームの救済制度）");
 	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -464,6 +474,11 @@ test_expected_text(void **state)
 			    (char *)"ココナラ");
 			g_hash_table_insert(v, (char *)"thread_url",
 			    (char *)"https://coconala.com/talkrooms/18234567");
+		} else {
+			g_hash_table_insert(v, (char *)"platform_name",
+			    (char *)"クラウドワークス");
+			g_hash_table_insert(v, (char *)"thread_url",
+			    (char *)"https://crowdworks.jp/contracts/63712345");
 		}
 		for (j = 0; j < G_N_ELEMENTS(cases[i].phases) &&
 		    cases[i].phases[j] != NULL; j++) {
