@@ -332,7 +332,7 @@ test_every_shipped(void **state)
 		{ "followup-2", NULL, "delivered", "検収のお手続き",
 		  "完成しだい" },
 		{ "followup-2", NULL, "not_funded",
-		  "仮払いが完了するまで作業を止めております", "納品" },
+		  "仮払いのお手続きが完了しだい、作業を開始いたします。", "納品" },
 		/* the client is given a day to answer by */
 		{ "followup-2", NULL, "active", "12月4日（金）までに一度お返事を",
 		  NULL },
@@ -340,7 +340,8 @@ test_every_shipped(void **state)
 		  "一時停止" },
 		/* it asks for the escrow, plainly */
 		{ "request-escrow", NULL, "contracted",
-		  "仮払いのお手続きをお願いいたします。", "先日ご連絡した" },
+		  "お手数をおかけいたしますが、お手続きをお願いいたします。",
+		  "先日ご連絡した" },
 		{ "end-contract", NULL, "contracted",
 		  "今回のご契約は終了とさせていただきたく存じます", "いったん" },
 		{ "request-acceptance", "coconala", "delivered", "「承諾」",
