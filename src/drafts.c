@@ -1,0 +1,544 @@
+/*
+ * drafts.c: the Drafts reconciler.  It reaches the mailbox only through
+ * struct drafts_box (drafts.h), and decides nothing itself: the policy
+ * says what each thread's draft should be, this makes it so, and learns
+ * what the user did with the drafts in between.
+ */
+#include <glib/gi18n.h>
+
+#include "drafts.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "compose.h"
+#include "error.h"
+#include "notify.h"
+#include "policy.h"
+
+/* Drafting state of one account, set up on first need. */
+struct drafter {
+	const struct run	*r;
+	struct store		*st;
+	struct drafts_box	*box;
+	const struct account	*acct;
+	char			*drafts;	/* mailbox name */
+	gboolean		 opened;
+	gboolean		 changed;	/* renraku changed Drafts */
+	gboolean		 bad_template;	/* the last act() failed on a
+						   template */
+	GPtrArray		*created;	/* of struct created */
+	int			 tagged;	/* drafts in Drafts with our
+						   X-Renraku-Thread header when
+						   first asked: -1 not asked */
+};
+
+/* The Drafts mailbox's name, asked of the box once. */
+static gboolean
+drafts_name(struct drafter *dr, GError **err)
+{
+	if (dr->drafts == NULL)
+		dr->drafts = dr->box->name(dr->box->ctx, err);
+	return (dr->drafts != NULL);
+}
+
+/* Open the Drafts mailbox, once. */
+static gboolean
+open_drafts(struct drafter *dr, GError **err)
+{
+	if (dr->opened)
+		return (TRUE);
+	if (!drafts_name(dr, err) || !dr->box->open(dr->box->ctx, dr->drafts,
+	    err))
+		return (FALSE);
+	dr->opened = TRUE;
+	return (TRUE);
+}
+
+/*
+ * The UIDs in Drafts of the message 'message_id', even if flagged
+ * \Deleted (a take-back a run left half done).
+ */
+static GArray *
+find_draft(struct drafter *dr, const char *message_id, GError **err)
+{
+	const char *pairs[] = { "Message-ID", message_id, NULL };
+
+	if (!open_drafts(dr, err))
+		return (NULL);
+	return (dr->box->search(dr->box->ctx, pairs, FALSE, err));
+}
+
+/*
+ * The UIDs in Drafts of the undeleted messages whose X-Renraku-Thread
+ * contains 'thread' (every draft of renraku's for "").
+ */
+static GArray *
+find_copies(struct drafter *dr, const char *thread, GError **err)
+{
+	const char *pairs[] = { "X-Renraku-Thread", thread, NULL };
+
+	if (!open_drafts(dr, err))
+		return (NULL);
+	return (dr->box->search(dr->box->ctx, pairs, TRUE, err));
+}
+
+/*
+ * SHA-256 of draft 'uid' as the mailbox holds it, or NULL with err; its
+ * Message-ID into *message_id when that is not NULL.
+ */
+static char *
+fetch_hash(struct drafter *dr, guint32 uid, char **message_id,
+    GError **err)
+{
+	return (dr->box->hash(dr->box->ctx, uid, message_id, err));
+}
+
+/* Record a draft's new state, in memory and in the store (a dry run's
+ * store writes are undone with its transaction). */
+static gboolean
+set_state(struct drafter *dr, struct thread_draft *d, enum draft_state s,
+    GError **err)
+{
+	d->state = s;
+	d->changed = g_date_time_to_unix(dr->r->now);
+	return (store_draft_set_state(dr->st, d->message_id, s, d->changed,
+	    err));
+}
+
+static gboolean	remove_if_ours(struct drafter *, struct thread_draft *,
+		    GArray *, enum draft_state, GError **);
+
+/*
+ * Learn what became of the thread's drafts since the last run: a pending
+ * one that never arrived is forgotten; one that left Drafts was sent (the
+ * user made that step); one whose bytes changed, or that was replaced by
+ * a copy carrying our thread header, was edited and is the user's now.
+ * A take-back that a run did not finish (the connection broke, it was
+ * killed) is finished here.
+ */
+static gboolean
+reconcile(struct drafter *dr, struct thread *t, GError **err)
+{
+	GArray	*ours = NULL, *tagged = NULL;
+	guint	 i;
+	gboolean ok = FALSE;
+
+	for (i = 0; i < t->state.drafts->len; i++) {
+		struct thread_draft *d = &g_array_index(t->state.drafts,
+		    struct thread_draft, i);
+		char	*hash;
+
+		if (d->state != DRAFT_PENDING && d->state != DRAFT_LIVE &&
+		    d->state != DRAFT_EDITED && d->state != DRAFT_REMOVING)
+			continue;
+		if ((ours = find_draft(dr, d->message_id, err)) == NULL)
+			goto out;
+		if (d->state == DRAFT_REMOVING) {
+			if (!remove_if_ours(dr, d, ours, DRAFT_REMOVED, err))
+				goto out;
+		} else if (d->state == DRAFT_PENDING) {
+			if (ours->len > 0) {
+				if (!set_state(dr, d, DRAFT_LIVE, err))
+					goto out;
+			} else {
+				/* the run died before APPEND */
+				if (!store_draft_forget(dr->st,
+				    d->message_id, err))
+					goto out;
+				d->state = DRAFT_REMOVED;
+			}
+		} else if (d->state == DRAFT_LIVE && ours->len > 0) {
+			hash = fetch_hash(dr, g_array_index(ours, guint32,
+			    ours->len - 1), NULL, err);
+			if (hash == NULL)
+				goto out;
+			if (strcmp(hash, d->raw_hash) != 0 &&
+			    !set_state(dr, d, DRAFT_EDITED, err)) {
+				g_free(hash);
+				goto out;
+			}
+			g_free(hash);
+		} else if (ours->len == 0) {
+			/* gone: sent, unless an edited copy took its place */
+			if ((tagged = find_copies(dr, t->id, err)) == NULL)
+				goto out;
+			if (!set_state(dr, d, tagged->len > 0 ?
+			    DRAFT_EDITED : DRAFT_SENT, err))
+				goto out;
+			g_clear_pointer(&tagged, g_array_unref);
+		}
+		g_clear_pointer(&ours, g_array_unref);
+	}
+	ok = TRUE;
+out:
+	if (ours != NULL)
+		g_array_unref(ours);
+	if (tagged != NULL)
+		g_array_unref(tagged);
+	return (ok);
+}
+
+/*
+ * Remove the draft 'd' from Drafts, where 'uids' are the messages with its
+ * Message-ID, only if it is still there exactly as renraku made it
+ * (perhaps flagged \Deleted by a run that died): otherwise it is the
+ * user's now (DRAFT_EDITED) and stays.  None there: 'd' becomes 'gone'.
+ */
+static gboolean
+remove_if_ours(struct drafter *dr, struct thread_draft *d, GArray *uids,
+    enum draft_state gone, GError **err)
+{
+	char	*hash;
+	gboolean same;
+	guint32	 uid;
+
+	if (uids->len == 0)
+		return (set_state(dr, d, gone, err));
+	uid = g_array_index(uids, guint32, uids->len - 1);
+	if ((hash = fetch_hash(dr, uid, NULL, err)) == NULL)
+		return (FALSE);
+	same = strcmp(hash, d->raw_hash) == 0;
+	g_free(hash);
+	if (!same)
+		return (set_state(dr, d, DRAFT_EDITED, err));
+	/* intent first: if the run dies before the draft is gone, the
+	   draft is neither taken for sent nor left behind: the next run
+	   finds it in DRAFT_REMOVING and finishes (reconcile) */
+	dr->changed = TRUE;
+	return (set_state(dr, d, DRAFT_REMOVING, err) &&
+	    dr->box->remove(dr->box->ctx, uid, err) &&
+	    set_state(dr, d, DRAFT_REMOVED, err));
+}
+
+/* Take back the live draft 'd'; gone from Drafts, it was sent. */
+static gboolean
+take_back(struct drafter *dr, struct thread_draft *d, GError **err)
+{
+	GArray	*uids;
+	gboolean ok;
+
+	if ((uids = find_draft(dr, d->message_id, err)) == NULL)
+		return (FALSE);
+	ok = remove_if_ours(dr, d, uids, DRAFT_SENT, err);
+	g_array_unref(uids);
+	return (ok);
+}
+
+/*
+ * A draft of this thread already in Drafts that the store does not know
+ * (the state was lost, or a run died between APPEND and recording it):
+ * adopt it as the live draft of 'step' instead of adding a second one.
+ * Returns 1 if adopted, 0 if there is none, -1 on error.
+ */
+static int
+adopt(struct drafter *dr, struct thread *t, const struct decision *d,
+    const struct composed *c, GError **err)
+{
+	struct thread_draft	 rec;
+	char			 step[16];
+	const char		*pairs[] = { "X-Renraku-Thread", t->id,
+				    "X-Renraku-Step", step, NULL };
+	GArray			*uids;
+	int			 rv = -1;
+
+	/*
+	 * One search tells whether Drafts holds any draft of ours at all;
+	 * when it holds none (a first sync, or every draft was sent), no
+	 * thread has one to adopt, and the search per thread is skipped.
+	 * Drafts appended later in this run are for other threads.
+	 */
+	if (dr->tagged < 0) {
+		if ((uids = find_copies(dr, "", err)) == NULL)
+			return (-1);
+		dr->tagged = uids->len > 0;
+		g_array_unref(uids);
+	}
+	if (dr->tagged == 0)
+		return (0);
+	g_snprintf(step, sizeof step, "%u", c->step);
+	if (!open_drafts(dr, err) ||
+	    (uids = dr->box->search(dr->box->ctx, pairs, TRUE, err)) == NULL)
+		return (-1);
+	if (uids->len == 0) {
+		g_array_unref(uids);
+		return (0);
+	}
+	memset(&rec, 0, sizeof rec);
+	rec.raw_hash = fetch_hash(dr, g_array_index(uids, guint32,
+	    uids->len - 1), &rec.message_id, err);
+	if (rec.raw_hash == NULL)
+		goto out;
+	if (rec.message_id == NULL) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    _("%s: a draft for %s in %s has no Message-ID"),
+		    dr->acct->host, t->id, dr->drafts);
+		goto out;
+	}
+	rec.content_hash = g_strdup(c->content_hash);
+	rec.step = c->step;
+	rec.anchor = d->anchor;
+	rec.created = rec.changed = g_date_time_to_unix(dr->r->now);
+	rec.state = DRAFT_LIVE;
+	rv = store_draft_add(dr->st, t->id, &rec, err) ? 1 : -1;
+	if (rv == 1 && dr->r->verbose > 0)
+		printf(_("%s: follow-up %u already in %s\n"), t->id, c->step,
+		    dr->drafts);
+out:
+	g_free(rec.message_id);
+	g_free(rec.content_hash);
+	g_free(rec.raw_hash);
+	g_array_unref(uids);
+	return (rv);
+}
+
+/* Note a new draft for notify_command and notify_url. */
+static void
+note_created(struct drafter *dr, const struct thread *t,
+    const struct composed *c)
+{
+	struct created *n = g_new0(struct created, 1);
+
+	n->account = g_strdup(dr->acct->name);
+	n->thread = g_strdup(t->id);
+	n->platform_name = g_strdup(rules_platform_name(dr->r->rules,
+	    t->platform));
+	n->client = g_strdup(t->client);
+	n->job_title = g_strdup(t->title);
+	n->url = g_strdup(t->url);
+	n->subject = g_strdup(c->subject);
+	n->step = c->step;
+	g_ptr_array_add(dr->created, n);
+}
+
+/*
+ * Compose, record as pending, APPEND, record as live.  'news': a draft of
+ * a new step, not a refresh of the one in Drafts, so warnings about it
+ * are said (once per draft, not at every refresh).
+ */
+static gboolean
+append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
+    const struct composed *c, gboolean news, GError **err)
+{
+	const struct run	*r = dr->r;
+	struct thread_draft	 rec;
+	char			*wire;
+	gsize			 len;
+	gboolean		 ok;
+
+	memset(&rec, 0, sizeof rec);
+	rec.created = rec.changed = g_date_time_to_unix(r->now);
+	rec.message_id = compose_message_id(t->id, c->step, rec.created,
+	    dr->acct->user);
+	wire = compose_message(r, dr->acct->user, t, c, rec.message_id, news,
+	    &len);
+	rec.raw_hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+	    (const guchar *)wire, len);
+	rec.content_hash = g_strdup(c->content_hash);
+	rec.step = c->step;
+	rec.anchor = d->anchor;
+	rec.state = DRAFT_PENDING;
+	dr->changed = TRUE;
+	ok = open_drafts(dr, err) &&
+	    store_draft_add(dr->st, t->id, &rec, err) &&
+	    dr->box->append(dr->box->ctx, dr->drafts, wire, len, r->now,
+	    err) &&
+	    store_draft_set_state(dr->st, rec.message_id, DRAFT_LIVE,
+	    rec.created, err);
+	if (ok && r->verbose > 0)
+		printf(_("%s: follow-up %u drafted in %s\n"), t->id, c->step,
+		    dr->drafts);
+	g_free(rec.message_id);
+	g_free(rec.raw_hash);
+	g_free(rec.content_hash);
+	g_free(wire);
+	return (ok);
+}
+
+/* Bring the thread's draft in line with the decision. */
+static gboolean
+act(struct drafter *dr, struct thread *t, GError **err)
+{
+	const struct run	*r = dr->r;
+	struct policy		 p;
+	struct decision		 d;
+	struct composed		 c;
+	struct thread_draft	*live;
+	gboolean		 ok = TRUE, news;
+	int			 adopted;
+
+	run_policy(r, t->platform, &p);
+	policy_decide(&t->state, &p, g_date_time_to_unix(r->now), &d);
+	live = d.live >= 0 ? &g_array_index(t->state.drafts,
+	    struct thread_draft, d.live) : NULL;
+	if (d.action == ACTION_NONE)
+		return (TRUE);
+	if (d.action == ACTION_REMOVE) {
+		if (r->dry_run)
+			printf(_("would take back the draft of %s: %s\n"), t->id,
+			    _(d.why));
+		ok = take_back(dr, live, err);
+		if (ok && r->verbose > 0 && !r->dry_run)
+			printf(_("%s: draft taken back: %s\n"), t->id,
+			    _(d.why));
+		return (ok);
+	}
+	if (!compose_draft(r, t, &d, d.step_due, &c, err)) {
+		dr->bad_template = TRUE;
+		return (FALSE);
+	}
+	if (d.action == ACTION_REFRESH && live->step == d.step_due &&
+	    strcmp(live->content_hash, c.content_hash) == 0)
+		goto out;	/* nothing changed */
+	if (r->dry_run) {
+		printf(d.action == ACTION_REFRESH ? _("would refresh %s step %u "
+		    "(%s)\nSubject: %s\n\n%s\n") : _("would draft %s step %u "
+		    "(%s)\nSubject: %s\n\n%s\n"), t->id, d.step_due,
+		    c.template_path, c.subject, c.body);
+		goto out;
+	}
+	if (d.action == ACTION_REFRESH) {
+		if (!(ok = take_back(dr, live, err)))
+			goto out;
+		if (live->state == DRAFT_EDITED)
+			goto out;	/* the user's now: leave it be */
+	} else {
+		if ((adopted = adopt(dr, t, &d, &c, err)) != 0) {
+			ok = adopted > 0;
+			goto out;
+		}
+	}
+	/* a refresh of the same step is not news */
+	news = d.action == ACTION_CREATE || live->step != d.step_due;
+	ok = append_draft(dr, t, &d, &c, news, err);
+	if (ok && news)
+		note_created(dr, t, &c);
+out:
+	composed_clear(&c);
+	return (ok);
+}
+
+/*
+ * Whether any draft of 'threads' may have changed hands in Drafts;
+ * '*unfinished' tells whether a run left one half made or half taken back,
+ * which must be looked at even if Drafts seems unchanged.
+ */
+static gboolean
+tracking(GPtrArray *threads, gboolean *unfinished)
+{
+	gboolean	any = FALSE;
+	guint		i, j;
+
+	*unfinished = FALSE;
+	for (i = 0; i < threads->len; i++) {
+		const struct thread *t = threads->pdata[i];
+
+		for (j = 0; j < t->state.drafts->len; j++) {
+			const struct thread_draft *d = &g_array_index(
+			    t->state.drafts, struct thread_draft, j);
+
+			if (d->state == DRAFT_PENDING ||
+			    d->state == DRAFT_REMOVING)
+				*unfinished = TRUE;
+			if (d->state != DRAFT_SENT &&
+			    d->state != DRAFT_REMOVED)
+				any = TRUE;
+		}
+	}
+	return (any);
+}
+
+/*
+ * Whether Drafts changed since renraku last left it: if not (same
+ * UIDVALIDITY, UIDNEXT, message count and HIGHESTMODSEQ), no draft can
+ * have been sent or edited, and the drafts need not be looked at one by
+ * one.  Fills 'now' with the mailbox's STATUS.
+ */
+static gboolean
+drafts_changed(struct drafter *dr, struct mailbox_state *now,
+    gboolean *changed, GError **err)
+{
+	struct mailbox_state	then;
+	gboolean		found;
+
+	*changed = TRUE;
+	memset(now, 0, sizeof *now);
+	if (!drafts_name(dr, err) || !dr->box->status(dr->box->ctx,
+	    dr->drafts, now, err) || !store_mailbox_get(dr->st,
+	    dr->acct->name, dr->drafts, TRUE, &found, &then, err))
+		return (FALSE);
+	*changed = !found || then.uidvalidity != now->uidvalidity ||
+	    then.uidnext != now->uidnext || then.messages != now->messages ||
+	    then.modseq != now->modseq || now->uidnext == 0;
+	return (TRUE);
+}
+
+gboolean
+drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
+    const struct account *acct, GPtrArray *created, GError **err)
+{
+	struct drafter		 dr;
+	struct mailbox_state	 status;
+	GPtrArray		*threads;
+	GError			*e = NULL, *refused = NULL;
+	gboolean		 ok = TRUE, look = FALSE, unfinished, known = FALSE;
+	guint			 i;
+
+	memset(&dr, 0, sizeof dr);
+	dr.r = r;
+	dr.st = st;
+	dr.box = box;
+	dr.acct = acct;
+	dr.created = created;
+	dr.tagged = -1;
+	if ((threads = store_threads(st, acct->name, err)) == NULL)
+		return (FALSE);
+	if (tracking(threads, &unfinished)) {
+		if (!drafts_changed(&dr, &status, &look, err)) {
+			g_ptr_array_unref(threads);
+			g_free(dr.drafts);
+			return (FALSE);
+		}
+		known = TRUE;
+		look = look || unfinished;
+	}
+	for (i = 0; ok && i < threads->len; i++) {
+		struct thread *t = threads->pdata[i];
+
+		dr.bad_template = FALSE;
+		if ((!look || reconcile(&dr, t, &e)) && act(&dr, t, &e))
+			continue;
+		/* a broken template stops that draft, not the others */
+		if (dr.bad_template) {
+			if (refused == NULL)
+				refused = g_error_new(RENRAKU_ERROR,
+				    RENRAKU_ERROR_CONFIG, "%s: no draft made: "
+				    "%s", t->id, e->message);
+			g_clear_error(&e);
+			continue;
+		}
+		g_propagate_error(err, e);
+		e = NULL;
+		ok = FALSE;
+	}
+	/* remember how renraku left Drafts, to skip looking next time */
+	if (ok && !r->dry_run && (known || dr.changed)) {
+		if (known && !dr.changed)
+			ok = store_mailbox_set(st, acct->name, dr.drafts, TRUE,
+			    &status, err);
+		else
+			ok = drafts_changed(&dr, &status, &look, err) &&
+			    store_mailbox_set(st, acct->name, dr.drafts, TRUE,
+			    &status, err);
+	}
+	g_ptr_array_unref(threads);
+	g_free(dr.drafts);
+	if (ok && refused != NULL) {
+		g_propagate_error(err, refused);
+		return (FALSE);
+	}
+	if (refused != NULL)
+		g_error_free(refused);
+	return (ok);
+}
+
