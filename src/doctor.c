@@ -97,6 +97,7 @@ check_account(struct doctor *dc, const struct run *r,
 	struct imap_mailbox	 mb;
 	enum imap_stage		 stage;
 	struct imap		*s;
+	struct imap_login	 login;
 	GError			*e = NULL;
 	GArray			*uids;
 	GDate			 since;
@@ -118,7 +119,9 @@ check_account(struct doctor *dc, const struct run *r,
 	    _("the password is available"));
 	if (!check_network(dc, a, r->cfg->timeout))
 		return;
-	s = imap_open(a, run_secret, &l, r->cfg->timeout, FALSE, &stage, &e);
+	run_imap_login(a, &login);
+	s = imap_open(&login, run_secret, &l, r->cfg->timeout, FALSE, &stage,
+	    &e);
 	if (s == NULL) {
 		switch (stage) {
 		case IMAP_STAGE_CONNECT:
@@ -156,7 +159,7 @@ check_account(struct doctor *dc, const struct run *r,
 	for (i = 0; a->mailboxes[i] != NULL; i++) {
 		if (!imap_examine(s, a->mailboxes[i], &mb, &e) ||
 		    (uids = imap_search(s, 1, (const char *const *)domains,
-		    &since, &e)) == NULL) {
+		    mail_forward_subjects, &since, &e)) == NULL) {
 			bad(dc, "mailbox", e, _("check the mailboxes key "
 			    "(names as your mail program shows them, "
 			    "separated by ;)"));

@@ -282,7 +282,7 @@ tls_setup(struct mailstream_ssl_context *ctx, void *host)
 
 /* Verify the certificate chain of the TLS stream 'st'. */
 static gboolean
-verify_stream(mailstream *st, const struct account *acct, GError **err)
+verify_stream(mailstream *st, const struct imap_login *login, GError **err)
 {
 	carray		*chain;
 	GBytes		**certs;
@@ -296,7 +296,7 @@ verify_stream(mailstream *st, const struct account *acct, GError **err)
 		MMAPString *der = carray_get(chain, i);
 		certs[i] = g_bytes_new(der->str, der->len);
 	}
-	ok = tls_verify_chain(certs, n, acct->host, acct->ca_file, err);
+	ok = tls_verify_chain(certs, n, login->host, login->ca_file, err);
 	for (i = 0; i < n; i++)
 		g_bytes_unref(certs[i]);
 	g_free(certs);
@@ -341,8 +341,18 @@ trace(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
 }
 
 /* LOGIN, or AUTHENTICATE XOAUTH2 with one retry on a fresh token. */
+/* Wipe the secret an imap_secret_fn gave, and free it. */
+static void
+secret_free(char *secret)
+{
+	if (secret == NULL)
+		return;
+	explicit_bzero(secret, strlen(secret));
+	g_free(secret);
+}
+
 static gboolean
-authenticate(struct imap *s, const struct account *acct, imap_secret_fn fn,
+authenticate(struct imap *s, const struct imap_login *login, imap_secret_fn fn,
     void *ctx, enum imap_stage *stage, GError **err)
 {
 	char	*secret;
@@ -354,27 +364,27 @@ authenticate(struct imap *s, const struct account *acct, imap_secret_fn fn,
 			return (FALSE);
 		*stage = IMAP_STAGE_LOGIN;
 		if (!wire_safe("password", secret, err)) {
-			config_password_free(secret);
+			secret_free(secret);
 			return (FALSE);
 		}
-		if (acct->auth == AUTH_XOAUTH2)
-			r = mailimap_oauth2_authenticate(s->imap, acct->user,
+		if (login->xoauth2)
+			r = mailimap_oauth2_authenticate(s->imap, login->user,
 			    secret);
 		else
-			r = mailimap_login(s->imap, acct->user, secret);
-		config_password_free(secret);
+			r = mailimap_login(s->imap, login->user, secret);
+		secret_free(secret);
 		if (r == MAILIMAP_NO_ERROR)
 			return (TRUE);
 		if (r != MAILIMAP_ERROR_LOGIN) {
-			fail(s, r, err, acct->auth == AUTH_XOAUTH2 ?
+			fail(s, r, err, login->xoauth2 ?
 			    "AUTHENTICATE" : "LOGIN");
 			return (FALSE);
 		}
-		if (acct->auth != AUTH_XOAUTH2)
+		if (!login->xoauth2)
 			break;	/* a password is not worth a second try */
 	}
 	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-	    _("%s: login as %s rejected: %s"), acct->host, acct->user,
+	    _("%s: login as %s rejected: %s"), login->host, login->user,
 	    s->imap->imap_response != NULL && *s->imap->imap_response ?
 	    s->imap->imap_response : _("no reason given"));
 	return (FALSE);
@@ -398,7 +408,7 @@ on_stream(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
 }
 
 struct imap *
-imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
+imap_open(const struct imap_login *login, imap_secret_fn secret, void *ctx,
     guint timeout, gboolean trace_on, enum imap_stage *stage_r, GError **err)
 {
 	struct imap	*s;
@@ -408,29 +418,29 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 	int		 fd, r;
 
 	*stage = IMAP_STAGE_CONNECT;
-	if (!wire_safe("user", acct->user, err))
+	if (!wire_safe("user", login->user, err))
 		return (NULL);
 	s = g_new0(struct imap, 1);
-	s->host = g_strdup(acct->host);
+	s->host = g_strdup(login->host);
 	s->imap = mailimap_new(0, NULL);
 	mailimap_set_timeout(s->imap, timeout);
 	s->trace = trace_on;
 	mailimap_set_logger(s->imap, on_stream, s);
 
-	if ((fd = tcp_connect(acct->host, acct->port, timeout, err)) == -1)
+	if ((fd = tcp_connect(login->host, login->port, timeout, err)) == -1)
 		goto fail;
-	*stage = acct->security == SECURITY_TLS ? IMAP_STAGE_TLS :
+	*stage = !login->starttls ? IMAP_STAGE_TLS :
 	    IMAP_STAGE_GREETING;
-	if (acct->security == SECURITY_TLS) {
+	if (!login->starttls) {
 		st = mailstream_ssl_open_with_callback_timeout(fd, timeout,
-		    tls_setup, acct->host);
+		    tls_setup, s->host);
 		if (st == NULL) {
 			close(fd);
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-			    _("%s: TLS handshake failed"), acct->host);
+			    _("%s: TLS handshake failed"), login->host);
 			goto fail;
 		}
-		if (!verify_stream(st, acct, err)) {
+		if (!verify_stream(st, login, err)) {
 			mailstream_close(st);
 			goto fail;
 		}
@@ -441,7 +451,7 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 		    NULL) {
 			close(fd);
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-			    _("%s: out of memory"), acct->host);
+			    _("%s: out of memory"), login->host);
 			goto fail;
 		}
 		r = mailimap_connect(s->imap, st);
@@ -449,7 +459,7 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 			/* PREAUTH in clear: nothing here can be trusted */
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
 			    _("%s: the server skipped authentication before "
-			    "STARTTLS; refusing to continue"), acct->host);
+			    "STARTTLS; refusing to continue"), login->host);
 			s->broken = TRUE;
 			goto fail;
 		}
@@ -461,14 +471,14 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 		/* Sent even if not advertised: never fall back to clear. */
 		*stage = IMAP_STAGE_TLS;
 		r = mailimap_socket_starttls_with_callback(s->imap,
-		    tls_setup, acct->host);
+		    tls_setup, s->host);
 		if (r != MAILIMAP_NO_ERROR) {
 			starttls_failed(s, r, err);
 			s->broken = TRUE;
 			goto fail;
 		}
 		*stage = IMAP_STAGE_TLS;
-		if (!verify_stream(s->imap->imap_stream, acct, err)) {
+		if (!verify_stream(s->imap->imap_stream, login, err)) {
 			s->broken = TRUE;
 			goto fail;
 		}
@@ -489,7 +499,7 @@ imap_open(const struct account *acct, imap_secret_fn secret, void *ctx,
 		goto fail;
 	}
 	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED &&
-	    !authenticate(s, acct, secret, ctx, stage, err))
+	    !authenticate(s, login, secret, ctx, stage, err))
 		goto fail;
 	/* Gmail asks clients to say who they are (RFC 2971) */
 	if (mailimap_has_id(s->imap)) {
@@ -712,12 +722,9 @@ run_search(struct imap *s, const char *charset, struct mailimap_search_key *k,
 	return (uids);
 }
 
-/* What the Subject of a forwarded mail starts with ("Fw:" is "FW:"). */
-static const char *const forward_subjects[] = { "Fwd:", "FW:", "転送" };
-
 GArray *
 imap_search(struct imap *s, guint32 min_uid, const char *const *domains,
-    GDate *since, GError **err)
+    const char *const *subjects, GDate *since, GError **err)
 {
 	struct mailimap_search_key	*k, *from = NULL;
 	GArray				*uids;
@@ -725,6 +732,9 @@ imap_search(struct imap *s, guint32 min_uid, const char *const *domains,
 
 	for (i = 0; domains != NULL && domains[i] != NULL; i++)
 		if (!wire_safe("sender domain", domains[i], err))
+			return (NULL);
+	for (i = 0; subjects != NULL && subjects[i] != NULL; i++)
+		if (!wire_safe("subject", subjects[i], err))
 			return (NULL);
 	k = mailimap_search_key_new_multiple_empty();
 	mailimap_search_key_multiple_add(k, mailimap_search_key_new_uid(
@@ -736,9 +746,10 @@ imap_search(struct imap *s, guint32 min_uid, const char *const *domains,
 		from = from == NULL ? f : mailimap_search_key_new_or(f, from);
 	}
 	/* forwarded mail is From the forwarder: found by its Subject */
-	for (i = 0; from != NULL && i < G_N_ELEMENTS(forward_subjects); i++)
+	for (i = 0; from != NULL && subjects != NULL && subjects[i] != NULL;
+	    i++)
 		from = mailimap_search_key_new_or(mailimap_search_key_new_subject(
-		    g_strdup(forward_subjects[i])), from);
+		    g_strdup(subjects[i])), from);
 	if (from != NULL)
 		mailimap_search_key_multiple_add(k, from);
 	if (since != NULL)

@@ -13,8 +13,6 @@
 
 #include <glib.h>
 
-#include "config.h"
-
 struct imap;
 
 /* What EXAMINE or STATUS told about a mailbox. */
@@ -51,22 +49,33 @@ enum imap_stage {
 /*
  * The secret to log in with: the password, or an OAuth2 access token.
  * With 'again', the server refused the last one: a fresh token is wanted.
- * Returns an allocated string (wiped and freed by the caller with
- * config_password_free), or NULL with err set.
+ * Returns an allocated string (imap_open() wipes and frees it), or NULL
+ * with err set.
  */
 typedef char	*(*imap_secret_fn)(void *ctx, gboolean again, GError **err);
 
+/* Where and as whom to log in (run_imap_login() fills it from an
+ * account of the config). */
+struct imap_login {
+	const char	*host;
+	guint16		 port;
+	gboolean	 starttls;	/* else TLS from the first byte */
+	const char	*ca_file;	/* NULL: the system trust store */
+	const char	*user;
+	gboolean	 xoauth2;	/* AUTHENTICATE XOAUTH2, else LOGIN */
+};
+
 /*
- * Connect to the account's server, verify its certificate before any IMAP
- * command is sent, and log in: LOGIN with the secret from 'secret', or
- * for auth = xoauth2, AUTHENTICATE XOAUTH2 with a token, asking for a
- * fresh token and trying once more if the server refuses it.  'timeout'
+ * Connect to the server, verify its certificate before any IMAP command
+ * is sent, and log in: LOGIN with the secret from 'secret', or with
+ * xoauth2, AUTHENTICATE XOAUTH2 with a token, asking for a fresh token
+ * and trying once more if the server refuses it.  'timeout'
  * bounds every network wait, in seconds.  With 'trace', the protocol is
  * written to stderr with the login line redacted.  'stage' (may be NULL)
  * tells how far it got.  Returns a session for imap_close(), or NULL with
  * err set.
  */
-struct imap	*imap_open(const struct account *acct, imap_secret_fn secret,
+struct imap	*imap_open(const struct imap_login *login, imap_secret_fn secret,
 		    void *ctx, guint timeout, gboolean trace,
 		    enum imap_stage *stage, GError **err);
 
@@ -120,14 +129,16 @@ gboolean	 imap_select(struct imap *s, const char *mailbox,
 
 /*
  * In the examined mailbox, the UIDs of messages with UID >= 'min_uid',
- * sent FROM one of 'domains' (NULL-terminated; none means any sender) or
- * forwarded (a SUBJECT of "Fwd:", "FW:" or "転送", since a forward is
+ * sent FROM one of 'domains' (NULL-terminated; none means any sender) or,
+ * when there are domains, with a SUBJECT containing one of 'subjects'
+ * (NULL-terminated, may be NULL: the forward prefixes, since a forward is
  * From whoever forwarded it; searched with CHARSET UTF-8), and
  * when 'since' is not NULL, with an internal date on or after that day.
  * Returns an ascending GArray of guint32 (g_array_unref), or NULL with err.
  */
 GArray		*imap_search(struct imap *s, guint32 min_uid,
-		    const char *const *domains, GDate *since, GError **err);
+		    const char *const *domains, const char *const *subjects,
+		    GDate *since, GError **err);
 
 /*
  * Fetch the messages 'uids' of the examined mailbox with BODY.PEEK[]

@@ -774,6 +774,8 @@ set_sender(struct mail *m, const char *value)
 	return (TRUE);
 }
 
+const char *const mail_forward_subjects[] = { "Fwd:", "FW:", "転送", NULL };
+
 char *
 mail_strip_forward(const char *subject)
 {

@@ -70,6 +70,13 @@ void		 mail_clear(struct mail *m);
 char		*mail_decode_header(const char *raw);
 
 /*
+ * What the Subject of a forwarded mail starts with, as an IMAP SEARCH
+ * SUBJECT looks for it ("Fw:" is "FW:", case aside); NULL-terminated.
+ * mail_strip_forward() knows the same prefixes.
+ */
+extern const char *const mail_forward_subjects[];
+
+/*
  * The text of 'subject' after any leading forward prefixes ("Fwd:",
  * "FW:", "転送:", full-width colon too, repeated), or NULL when it has
  * none.  Returns an allocated string.

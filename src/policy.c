@@ -123,12 +123,8 @@ next_phase(enum phase ph, gboolean seen, enum event_kind kind,
 		return (PHASE_FUNDED);
 	case EVENT_DELIVERY:
 		return (PHASE_DELIVERED);
-	case EVENT_ACCEPTED:
-	case EVENT_PAYMENT:
-	case EVENT_ENDED:
-		return (PHASE_CLOSED);
 	default:
-		return (ph);
+		return (event_closes_contract(kind) ? PHASE_CLOSED : ph);
 	}
 }
 

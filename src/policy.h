@@ -15,7 +15,7 @@
 #include <glib.h>
 
 #include "bizday.h"
-#include "rules.h"
+#include "event.h"
 
 /* Where a contract stands, from its events. */
 enum phase {

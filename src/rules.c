@@ -19,10 +19,6 @@
 #include "error.h"
 #include "policy.h"
 
-static const char *const kind_names[EVENT_NKINDS] = {
-	"unknown", "noise", "message", "scout", "contract", "escrow",
-	"delivery", "accepted", "returned", "payment", "ended", "request",
-};
 
 /* A pattern, the field it looks at, and where it was written. */
 struct pattern {
@@ -62,23 +58,6 @@ struct platform {
 struct rules {
 	GPtrArray	*platforms;	/* of struct platform */
 };
-
-const char *
-event_kind_name(enum event_kind kind)
-{
-	return (kind < EVENT_NKINDS ? kind_names[kind] : "unknown");
-}
-
-int
-event_kind_from_name(const char *name)
-{
-	int	i;
-
-	for (i = 0; i < EVENT_NKINDS; i++)
-		if (strcmp(kind_names[i], name) == 0)
-			return (i);
-	return (-1);
-}
 
 /*
  * A text as the rules see it: NFKC-normalised with blanks folded, and for
@@ -1186,17 +1165,6 @@ rules_name_key(const char *client, const char *title)
 	g_free(t);
 	g_free(c);
 	return (key);
-}
-
-void
-event_clear(struct event *ev)
-{
-	g_free(ev->key);
-	g_free(ev->name_key);
-	g_free(ev->client);
-	g_free(ev->title);
-	g_free(ev->url);
-	memset(ev, 0, sizeof *ev);
 }
 
 const char *

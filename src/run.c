@@ -12,7 +12,19 @@
 
 #include "error.h"
 
+#include "imap.h"
 #include "oauth.h"
+
+void
+run_imap_login(const struct account *acct, struct imap_login *l)
+{
+	l->host = acct->host;
+	l->port = acct->port;
+	l->starttls = acct->security == SECURITY_STARTTLS;
+	l->ca_file = acct->ca_file;
+	l->user = acct->user;
+	l->xoauth2 = acct->auth == AUTH_XOAUTH2;
+}
 
 void
 run_policy(const struct run *r, const char *platform, struct policy *p)

@@ -56,6 +56,11 @@ struct run_login {
 	const struct account	*acct;
 };
 
+struct imap_login;
+
+/* What imap_open() needs of account 'acct' (strings borrowed from it). */
+void	run_imap_login(const struct account *acct, struct imap_login *l);
+
 /*
  * An imap_secret_fn for a struct run_login: the account's password, or
  * its OAuth2 access token (a fresh one when 'again').

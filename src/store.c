@@ -287,9 +287,22 @@ store_mailbox_set(struct store *st, const char *account, const char *mailbox,
 	    err, "saving mailbox state"));
 }
 
-/* The kinds that make a contract, and those that close one. */
-#define CONTRACT_KINDS	"('contract', 'escrow')"
-#define CLOSING_KINDS	"('accepted', 'payment', 'ended')"
+/* "('contract', 'escrow')": the names of the kinds 'pred' holds for, as
+ * an SQL list (the names are the store's own, never the user's);
+ * allocated. */
+static char *
+kinds_sql(gboolean (*pred)(enum event_kind))
+{
+	GString	*s = g_string_new("(");
+	int	 k;
+
+	for (k = 0; k < EVENT_NKINDS; k++)
+		if (pred((enum event_kind)k))
+			g_string_append_printf(s, "%s'%s'", s->len > 1 ?
+			    ", " : "", event_kind_name((enum event_kind)k));
+	g_string_append_c(s, ')');
+	return (g_string_free(s, FALSE));
+}
 
 /* The thread 'id' was merged into, or NULL; allocated. */
 static char *
@@ -349,23 +362,29 @@ join_contract(struct store *st, const char *id, const struct stored_event *e,
 	sqlite3_stmt		*s;
 	GPtrArray		*others = g_ptr_array_new_with_free_func(g_free);
 	gboolean		 ok = TRUE, makes;
+	char			*opening = NULL, *closing = NULL, *sql;
 	guint			 i;
 
 	*into = g_strdup(id);
 	if (ev->client == NULL || ev->title == NULL)
 		goto out;
-	makes = ev->kind == EVENT_CONTRACT || ev->kind == EVENT_ESCROW;
-	s = prepare(st, makes ?
+	makes = event_opens_contract(ev->kind);
+	opening = kinds_sql(event_opens_contract);
+	closing = kinds_sql(event_closes_contract);
+	sql = makes ? g_strdup_printf(
 	    "SELECT id FROM thread t WHERE platform = ?1 AND account = ?2 AND "
 	    "client = ?3 AND title = ?4 AND id != ?5 AND NOT EXISTS (SELECT 1 "
-	    "FROM event WHERE thread = t.id AND kind IN " CONTRACT_KINDS ")" :
+	    "FROM event WHERE thread = t.id AND kind IN %s)", opening) :
+	    g_strdup_printf(
 	    "SELECT id FROM thread t WHERE platform = ?1 AND account = ?2 AND "
 	    "client = ?3 AND title = ?4 AND id != ?5 AND EXISTS (SELECT 1 "
-	    "FROM event WHERE thread = t.id AND kind IN " CONTRACT_KINDS ") "
+	    "FROM event WHERE thread = t.id AND kind IN %s) "
 	    "AND NOT EXISTS (SELECT 1 FROM event WHERE thread = t.id AND "
-	    "kind IN " CLOSING_KINDS ") AND NOT EXISTS (SELECT 1 FROM event "
-	    "WHERE thread = ?5 AND kind IN " CONTRACT_KINDS ")", "ttttt",
-	    ev->platform, e->account, ev->client, ev->title, id);
+	    "kind IN %s) AND NOT EXISTS (SELECT 1 FROM event "
+	    "WHERE thread = ?5 AND kind IN %s)", opening, closing, opening);
+	s = prepare(st, sql, "ttttt", ev->platform, e->account, ev->client,
+	    ev->title, id);
+	g_free(sql);
 	while (s != NULL && sqlite3_step(s) == SQLITE_ROW)
 		g_ptr_array_add(others, g_strdup((const char *)
 		    sqlite3_column_text(s, 0)));
@@ -380,6 +399,8 @@ join_contract(struct store *st, const char *id, const struct stored_event *e,
 		*into = g_strdup(others->pdata[0]);
 	}
 out:
+	g_free(opening);
+	g_free(closing);
 	g_ptr_array_unref(others);
 	return (ok);
 }

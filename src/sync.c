@@ -127,7 +127,8 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 		bizday_jst_date(g_date_time_to_unix(r->now), &since);
 		g_date_subtract_days(&since, FIRST_SYNC_DAYS);
 	}
-	uids = imap_search(s, last + 1, domains, fresh ? &since : NULL, err);
+	uids = imap_search(s, last + 1, domains, mail_forward_subjects,
+	    fresh ? &since : NULL, err);
 	if (uids == NULL)
 		return (FALSE);
 	/* a dry run keeps the account's one transaction open, to roll back */
@@ -163,14 +164,16 @@ static gboolean
 sync_account(const struct run *r, struct store *st,
     const struct account *acct, GPtrArray *created, GError **err)
 {
+	struct imap_login login;
 	struct run_login l = { r, acct };
 	struct imap	*s;
 	char		**domains;
 	gboolean	 ok = TRUE;
 	guint		 i;
 
-	s = imap_open(acct, run_secret, &l, r->cfg->timeout, r->verbose > 1, NULL,
-	    err);
+	run_imap_login(acct, &login);
+	s = imap_open(&login, run_secret, &l, r->cfg->timeout, r->verbose > 1,
+	    NULL, err);
 	if (s == NULL)
 		return (FALSE);
 	/* a dry run reads and decides inside one transaction it undoes */

@@ -75,12 +75,14 @@ static gboolean
 connect_watcher(struct watcher *w, const struct run *r, gint64 now)
 {
 	const struct account	*acct = w->login.acct;
+	struct imap_login	 login;
 	struct imap_mailbox	 mb;
 	GError			*e = NULL;
 
 	if (w->s != NULL || w->polled || now < w->retry)
 		return (FALSE);
-	w->s = imap_open(acct, run_secret, &w->login, r->cfg->timeout,
+	run_imap_login(acct, &login);
+	w->s = imap_open(&login, run_secret, &w->login, r->cfg->timeout,
 	    r->verbose > 1, NULL, &e);
 	if (w->s == NULL || !imap_examine(w->s, w->mailbox, &mb, &e)) {
 		log_error(_("watch: %s; again in %u s"), e->message,
