@@ -34,7 +34,7 @@ void
 bizday_jst_date(gint64 t, GDate *d)
 {
 	GDateTime	*dt;
-	GTimeZone	*tz = g_time_zone_new_offset(9 * 3600);
+	GTimeZone	*tz = g_time_zone_new_offset(BIZDAY_JST_OFFSET);
 
 	dt = g_date_time_new_from_unix_utc(t);
 	if (dt != NULL) {
@@ -449,7 +449,7 @@ bizday_format(const GDate *d, char *buf, gsize n)
 char *
 bizday_format_local(const GDate *d)
 {
-	GTimeZone	*tz = g_time_zone_new_offset(9 * 3600);
+	GTimeZone	*tz = g_time_zone_new_offset(BIZDAY_JST_OFFSET);
 	GDateTime	*t;
 	char		*s;
 

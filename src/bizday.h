@@ -7,6 +7,9 @@
 
 #include <glib.h>
 
+/* Japan's offset from UTC, in seconds: JST has no summer time. */
+#define BIZDAY_JST_OFFSET	(9 * 3600)
+
 /*
  * What the user configures: the year-end break and their own days off.
  * Saturdays, Sundays and national holidays are always days off.

@@ -90,7 +90,8 @@ compose_draft(const struct run *r, const struct thread *t,
 	/* when the step after this one would fall due */
 	g_date_clear(&reply_by, 1);
 	bizday_jst_date(g_date_time_to_unix(r->now), &reply_by);
-	bizday_add(p.cal, &reply_by, p.step_days[MIN(step, 2)]);
+	bizday_add(p.cal, &reply_by, p.step_days[MIN(step,
+	    POLICY_STEPS - 1)]);
 	put(v, "reply_by", bizday_format_ja(&reply_by));
 	put(v, "step", g_strdup_printf("%u", step));
 	put(v, "remedy", g_strdup(rules_platform_remedy(r->rules,
@@ -104,7 +105,7 @@ compose_draft(const struct run *r, const struct thread *t,
 
 	c->template_path = g_strdup(tmpl->path);
 	c->step = step;
-	c->to_user = step >= 3;
+	c->to_user = step >= POLICY_STEPS;
 	c->subject = template_render(tmpl->subject, v, sections, TRUE);
 	msg = template_render(tmpl->body, v, sections, FALSE);
 	body = g_string_new(msg);

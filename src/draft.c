@@ -291,10 +291,10 @@ draft_build(const struct draft *d, gsize *len, gboolean *fell_back)
 	}
 	g_mime_message_set_date(m, d->date);
 	g_mime_message_set_message_id(m, d->message_id);
-	g_mime_object_set_header(GMIME_OBJECT(m), "X-Renraku-Thread",
+	g_mime_object_set_header(GMIME_OBJECT(m), DRAFT_THREAD_HEADER,
 	    d->thread, NULL);
 	g_snprintf(step, sizeof step, "%u", d->step);
-	g_mime_object_set_header(GMIME_OBJECT(m), "X-Renraku-Step", step,
+	g_mime_object_set_header(GMIME_OBJECT(m), DRAFT_STEP_HEADER, step,
 	    NULL);
 
 	tp = g_mime_text_part_new_with_subtype("plain");

@@ -6,6 +6,11 @@
 
 #include <glib.h>
 
+/* The headers that name renraku's own drafts: users' searches and the
+ * reconciler rely on them. */
+#define DRAFT_THREAD_HEADER	"X-Renraku-Thread"	/* platform/key */
+#define DRAFT_STEP_HEADER	"X-Renraku-Step"	/* 1 .. 3 */
+
 struct draft {
 	const char	*from_name;	/* your_name */
 	const char	*from_addr;	/* the account's user */

@@ -74,16 +74,12 @@ hash_message(guint32 uid, const char *raw, gsize len, gsize size, void *ctx,
     GError **err)
 {
 	struct fetched	*f = ctx;
-	struct mail	 m;
 
 	g_free(f->hash);
 	f->hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 	    (const guchar *)raw, len);
-	if (mail_parse(raw, len, &m, NULL)) {
-		g_free(f->message_id);
-		f->message_id = g_strdup(m.message_id);
-		mail_clear(&m);
-	}
+	g_free(f->message_id);
+	f->message_id = mail_message_id(raw, len);
 	return (TRUE);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "compose.h"
+#include "draft.h"
 #include "error.h"
 #include "notify.h"
 #include "policy.h"
@@ -76,7 +77,7 @@ find_draft(struct drafter *dr, const char *message_id, GError **err)
 static GArray *
 find_copies(struct drafter *dr, const char *thread, GError **err)
 {
-	const char *pairs[] = { "X-Renraku-Thread", thread, NULL };
+	const char *pairs[] = { DRAFT_THREAD_HEADER, thread, NULL };
 
 	if (!open_drafts(dr, err))
 		return (NULL);
@@ -237,8 +238,8 @@ adopt(struct drafter *dr, struct thread *t, const struct decision *d,
 {
 	struct thread_draft	 rec;
 	char			 step[16];
-	const char		*pairs[] = { "X-Renraku-Thread", t->id,
-				    "X-Renraku-Step", step, NULL };
+	const char		*pairs[] = { DRAFT_THREAD_HEADER, t->id,
+				    DRAFT_STEP_HEADER, step, NULL };
 	GArray			*uids;
 	int			 rv = -1;
 
@@ -325,6 +326,8 @@ append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
 	char			*wire;
 	gsize			 len;
 	gboolean		 ok;
+	GTimeZone		*tz;
+	GDateTime		*date;
 
 	memset(&rec, 0, sizeof rec);
 	rec.created = rec.changed = g_date_time_to_unix(r->now);
@@ -332,6 +335,8 @@ append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
 	    dr->acct->user);
 	wire = compose_message(r, dr->acct->user, t, c, rec.message_id, news,
 	    &len);
+	tz = g_time_zone_new_offset(BIZDAY_JST_OFFSET);
+	date = g_date_time_to_timezone(r->now, tz);
 	rec.raw_hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 	    (const guchar *)wire, len);
 	rec.content_hash = g_strdup(c->content_hash);
@@ -341,7 +346,7 @@ append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
 	dr->changed = TRUE;
 	ok = open_drafts(dr, err) &&
 	    store_draft_add(dr->st, t->id, &rec, err) &&
-	    dr->box->append(dr->box->ctx, dr->drafts, wire, len, r->now,
+	    dr->box->append(dr->box->ctx, dr->drafts, wire, len, date,
 	    err) &&
 	    store_draft_set_state(dr->st, rec.message_id, DRAFT_LIVE,
 	    rec.created, err);
@@ -351,6 +356,8 @@ append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
 	g_free(rec.message_id);
 	g_free(rec.raw_hash);
 	g_free(rec.content_hash);
+	g_date_time_unref(date);
+	g_time_zone_unref(tz);
 	g_free(wire);
 	return (ok);
 }

@@ -942,21 +942,17 @@ imap_append_draft(struct imap *s, const char *mailbox, const char *data,
 {
 	struct mailimap_flag_list	*fl;
 	struct mailimap_date_time	*dt;
-	GDateTime			*jst;
-	GTimeZone			*tz;
-	int				 r, off;
+	gint64				 min;
+	int				 r;
 
 	if (!wire_safe("mailbox name", mailbox, err))
 		return (FALSE);
-	tz = g_time_zone_new_offset(9 * 3600);
-	jst = g_date_time_to_timezone(date, tz);
-	off = 900;
-	dt = mailimap_date_time_new(g_date_time_get_day_of_month(jst),
-	    g_date_time_get_month(jst), g_date_time_get_year(jst),
-	    g_date_time_get_hour(jst), g_date_time_get_minute(jst),
-	    g_date_time_get_second(jst), off);
-	g_date_time_unref(jst);
-	g_time_zone_unref(tz);
+	/* as written in its own zone: +0900 for renraku's drafts */
+	min = g_date_time_get_utc_offset(date) / G_TIME_SPAN_MINUTE;
+	dt = mailimap_date_time_new(g_date_time_get_day_of_month(date),
+	    g_date_time_get_month(date), g_date_time_get_year(date),
+	    g_date_time_get_hour(date), g_date_time_get_minute(date),
+	    g_date_time_get_second(date), (int)(min / 60 * 100 + min % 60));
 	fl = mailimap_flag_list_new_empty();
 	mailimap_flag_list_add(fl, mailimap_flag_new_draft());
 	{

@@ -173,7 +173,7 @@ gboolean	 imap_delete(struct imap *s, guint32 uid, GError **err);
 
 /*
  * APPEND 'data' ('len' bytes, CRLF lines) to 'mailbox' with the \Draft
- * flag and internal date 'date'.
+ * flag and internal date 'date', in the zone 'date' is in.
  */
 gboolean	 imap_append_draft(struct imap *s, const char *mailbox,
 		    const char *data, gsize len, GDateTime *date,

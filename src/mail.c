@@ -464,3 +464,34 @@ mail_clear(struct mail *m)
 	g_free(m->forwarded_by);
 	memset(m, 0, sizeof *m);
 }
+
+char *
+mail_message_id(const char *raw, gsize len)
+{
+	const char	*p = raw, *end = raw + len, *eol;
+	GString		*field = NULL;
+	char		*id = NULL, *lt, *gt;
+
+	/* header lines up to the first empty one; a folded line goes on */
+	for (; p < end && *p != '\r' && *p != '\n'; p = eol) {
+		gsize n;
+
+		eol = memchr(p, '\n', (gsize)(end - p));
+		eol = eol != NULL ? eol + 1 : end;
+		n = (gsize)(eol - p);
+		if (field != NULL && (*p == ' ' || *p == '\t'))
+			g_string_append_len(field, p, (gssize)n);
+		else if (field != NULL)
+			break;
+		else if (n > 11 && g_ascii_strncasecmp(p, "Message-ID:", 11) ==
+		    0)
+			field = g_string_new_len(p + 11, (gssize)(n - 11));
+	}
+	if (field == NULL)
+		return (NULL);
+	if ((lt = strchr(field->str, '<')) != NULL &&
+	    (gt = strchr(lt, '>')) != NULL && gt > lt + 1)
+		id = g_strndup(lt + 1, (gsize)(gt - lt - 1));
+	g_string_free(field, TRUE);
+	return (id);
+}

@@ -59,6 +59,13 @@ gboolean	 mail_parse(const char *raw, gsize len, struct mail *m,
 void		 mail_clear(struct mail *m);
 
 /*
+ * The Message-ID (without <>) of the 'len' bytes of 'raw', read from its
+ * header alone, without parsing the rest: for renraku's own drafts.
+ * Returns an allocated string, or NULL when there is none.
+ */
+char		*mail_message_id(const char *raw, gsize len);
+
+/*
  * Decode an unstructured header value as sent ('raw', folded, with RFC
  * 2047 encoded words) into UTF-8 without line breaks.  Adjacent words of
  * one charset are joined as bytes before conversion, so a character split

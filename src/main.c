@@ -345,7 +345,7 @@ static gboolean
 cmd_preview(const struct run *r, struct store *st, char **args,
     GError **err)
 {
-	if (opt_step > 3) {
+	if (opt_step > POLICY_STEPS) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 		    _("preview: --step is 1, 2 or 3"));
 		return (FALSE);

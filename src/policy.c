@@ -22,8 +22,11 @@ static const char *const draft_state_names[DRAFT_NSTATES] = {
 void
 policy_init_default(struct policy *p)
 {
+	guint	i;
+
 	memset(p, 0, sizeof *p);
-	p->step_days[0] = p->step_days[1] = p->step_days[2] = 3;
+	for (i = 0; i < POLICY_STEPS; i++)
+		p->step_days[i] = 3;	/* the article: 3 days to a week */
 }
 
 void
@@ -31,7 +34,7 @@ policy_apply(struct policy *p, const struct policy_override *o)
 {
 	guint	i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < POLICY_STEPS; i++)
 		if (o->step_days[i] > 0)
 			p->step_days[i] = (guint)o->step_days[i];
 	if (o->remedy_days >= 0)
@@ -283,7 +286,7 @@ count_made(const struct thread_state *t, const struct policy *p,
 		d->signal = x->mark ? N_("marked sent") :
 		    N_("draft left Drafts");
 	}
-	d->made = MIN(made, 3);
+	d->made = MIN(made, POLICY_STEPS);
 	g_array_unref(all);
 }
 
@@ -342,7 +345,7 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 		/* e.g. Coconala: 承諾 comes by itself, no request needed */
 		bizday_jst_date(d->auto_accept, &d->next_date);
 		d->why = N_("the platform accepts the delivery by itself");
-	} else if (d->made >= 3)
+	} else if (d->made >= POLICY_STEPS)
 		d->why = N_("all steps made: the platform's remedy is yours to "
 		    "use");
 	if (d->why != NULL) {
@@ -380,7 +383,7 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 	    d->unread ? N_("silent since a platform mail renraku could not "
 	    "read, counted as the client's") :
 	    N_("silent since the last client event");
-	if (step == 3) {
+	if (step == POLICY_STEPS) {
 		if (p->remedy_in_contract && d->phase != PHASE_CONTRACTED &&
 		    d->phase != PHASE_FUNDED && d->phase != PHASE_DELIVERED) {
 			/* e.g. CrowdWorks: only during a contract */
@@ -410,7 +413,7 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 const char *
 policy_template(enum phase phase, guint step)
 {
-	if (step >= 3)
+	if (step >= POLICY_STEPS)
 		return ("escalation");
 	if (step == 2)
 		return (phase == PHASE_CONTRACTED ? "end-contract" :

@@ -17,6 +17,9 @@
 #include "bizday.h"
 #include "event.h"
 
+/* The steps of the ladder: two follow-ups, then the platform's remedy. */
+#define POLICY_STEPS	3
+
 /* Where a contract stands, from its events. */
 enum phase {
 	PHASE_NEGOTIATING,	/* scout or proposal only */
@@ -81,7 +84,8 @@ struct thread_state {
 
 /* The numbers of the ladder, for one platform. */
 struct policy {
-	guint		 step_days[3];	/* business days before each step */
+	guint		 step_days[POLICY_STEPS];	/* business days before
+							   each step */
 	guint		 remedy_days;	/* calendar days without contact
 					   the platform asks before step 3 */
 	gboolean	 remedy_in_contract;	/* step 3 only during a
@@ -103,7 +107,8 @@ struct policy {
  * over the defaults; -1 where not set.
  */
 struct policy_override {
-	int		 step_days[3];	/* step1_days .. step3_days */
+	int		 step_days[POLICY_STEPS];	/* step1_days ..
+							   step3_days */
 	int		 remedy_days;
 	int		 remedy_in_contract;	/* 0, 1, or -1 */
 	int		 prepaid;		/* 0, 1, or -1 */

@@ -178,7 +178,8 @@ preview_print(const struct run *r, struct store *st, const char *thread,
 	policy_decide(&t->state, &p, g_date_time_to_unix(r->now), &d);
 	if (step == 0)
 		step = d.step_due > 0 ? d.step_due : d.next_step > 0 ?
-		    d.next_step : MIN(d.made + 1, 3);
+		    d.next_step : MIN(d.made + 1,
+		    POLICY_STEPS);
 	if (!compose_draft(r, t, &d, step, &c, err))
 		goto out;
 	id = compose_message_id(t->id, step, g_date_time_to_unix(r->now),

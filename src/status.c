@@ -60,14 +60,14 @@ print_next(FILE *out, const struct thread *t, const struct decision *d)
 		    _(d->signal));
 		g_free(a);
 	}
-	if (d->made >= 3) {
+	if (d->made >= POLICY_STEPS) {
 		fprintf(out, "%s%s", live != NULL || d->made > 0 ? "; " : "",
 		    _(d->why));
 		return;
 	}
 	if (live != NULL && d->action != ACTION_REMOVE) {
 		fprintf(out, _("; next: follow-up %u once it is sent"),
-		    live->step + 1 <= 3 ? live->step + 1 : 3);
+		    MIN(live->step + 1, POLICY_STEPS));
 		return;
 	}
 	if (live != NULL || d->made > 0)
@@ -103,7 +103,7 @@ static char *
 iso(gint64 t)
 {
 	GDateTime	*u = g_date_time_new_from_unix_utc(t);
-	GTimeZone	*tz = g_time_zone_new_offset(9 * 3600);
+	GTimeZone	*tz = g_time_zone_new_offset(BIZDAY_JST_OFFSET);
 	GDateTime	*j = g_date_time_to_timezone(u, tz);
 	char		*s = g_date_time_format_iso8601(j);
 

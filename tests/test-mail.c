@@ -411,6 +411,36 @@ test_html_links(void **state)
 	mail_clear(&m);
 }
 
+/* The light Message-ID read of renraku's own drafts. */
+static void
+test_message_id(void **state)
+{
+	static const struct {
+		const char	*raw;
+		const char	*id;
+	} cases[] = {
+		{ "From: a@b\r\nMessage-Id: <renraku.x.1@example.com>\r\n"
+		  "\r\nbody\r\n", "renraku.x.1@example.com" },
+		/* folded, other case, after a folded header */
+		{ "Subject: a\r\n b\r\nmessage-id:\r\n <x@y>\r\n\r\n", "x@y" },
+		/* one in the body is no header */
+		{ "From: a@b\r\n\r\nMessage-ID: <no@body>\r\n", NULL },
+		{ "Message-ID: no brackets\n\n", NULL },
+		{ "Message-ID: <>\n\n", NULL },
+		{ "", NULL },
+	};
+	gsize	i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *got = mail_message_id(cases[i].raw,
+		    strlen(cases[i].raw));
+
+		assert_string_or_null(got, cases[i].id);
+		g_free(got);
+	}
+}
+
 static void
 test_garbage(void **state)
 {
@@ -500,5 +530,6 @@ UNIT_MAIN_GROUP(group_setup, NULL,
 	cmocka_unit_test(test_decode_header),
 	cmocka_unit_test(test_html_to_text),
 	cmocka_unit_test(test_html_links),
+	cmocka_unit_test(test_message_id),
 	cmocka_unit_test(test_garbage),
 )
