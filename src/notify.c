@@ -7,10 +7,9 @@
 
 #include <string.h>
 
-#include <curl/curl.h>
-#include <json-glib/json-glib.h>
-
 #include "error.h"
+#include "http.h"
+#include "jsonout.h"
 
 void
 created_free(struct created *c)
@@ -25,16 +24,6 @@ created_free(struct created *c)
 	g_free(c->url);
 	g_free(c->subject);
 	g_free(c);
-}
-
-static void
-member(JsonBuilder *b, const char *name, const char *value)
-{
-	json_builder_set_member_name(b, name);
-	if (value != NULL)
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
 }
 
 char *
@@ -53,13 +42,13 @@ notify_json(GPtrArray *created)
 		const struct created *c = created->pdata[i];
 
 		json_builder_begin_object(b);
-		member(b, "account", c->account);
-		member(b, "thread", c->thread);
-		member(b, "platform", c->platform_name);
-		member(b, "client", c->client);
-		member(b, "job_title", c->job_title);
-		member(b, "url", c->url);
-		member(b, "subject", c->subject);
+		jsonout_member(b, "account", c->account);
+		jsonout_member(b, "thread", c->thread);
+		jsonout_member(b, "platform", c->platform_name);
+		jsonout_member(b, "client", c->client);
+		jsonout_member(b, "job_title", c->job_title);
+		jsonout_member(b, "url", c->url);
+		jsonout_member(b, "subject", c->subject);
 		json_builder_set_member_name(b, "step");
 		json_builder_add_int_value(b, c->step);
 		json_builder_end_object(b);
@@ -198,19 +187,10 @@ run_command(const char *command, const char *input, guint timeout,
 	return (ok);
 }
 
-static size_t
-discard(char *p, size_t size, size_t n, void *ctx)
-{
-	return (size * n);
-}
-
 static gboolean
 post_json(const char *url, const char *json, guint timeout, GError **err)
 {
-	struct curl_slist	*h = NULL;
-	CURL			*c;
-	CURLcode		 rc;
-	long			 status = 0;
+	long	status;
 
 	if (!config_url_allowed(url)) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
@@ -218,26 +198,9 @@ post_json(const char *url, const char *json, guint timeout, GError **err)
 		    "this machine)"), url);
 		return (FALSE);
 	}
-	if ((c = curl_easy_init()) == NULL) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    _("notify_url: cannot start libcurl"));
-		return (FALSE);
-	}
-	h = curl_slist_append(h, "Content-Type: application/json");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	if (rc != CURLE_OK) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    _("notify_url: %s"), curl_easy_strerror(rc));
+	if (!http_post(url, "application/json", json, NULL, timeout, NULL,
+	    &status, err)) {
+		g_prefix_error(err, _("notify_url: "));
 		return (FALSE);
 	}
 	if (status < 200 || status > 299) {

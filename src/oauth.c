@@ -1,6 +1,6 @@
 /*
- * oauth.c: the OAuth2 refresh-token grant (RFC 6749 §6) with libcurl and
- * json-glib, and a small owner-only cache.
+ * oauth.c: the OAuth2 refresh-token grant (RFC 6749 §6) over http.c, its
+ * answer read with json-glib, and a small owner-only cache.
  */
 #include <glib/gi18n.h>
 
@@ -9,13 +9,14 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <json-glib/json-glib.h>
 
 #include "error.h"
+#include "http.h"
 
 static char *
 cache_path(const struct account *acct, const char *state_dir)
@@ -90,19 +91,10 @@ cache_write(const char *path, const char *token, gint64 expires_at)
 	g_object_unref(b);
 }
 
-static size_t
-collect(char *p, size_t size, size_t n, void *ctx)
-{
-	g_string_append_len(ctx, p, (gssize)(size * n));
-	return (size * n);
-}
-
 char *
 oauth_token(const struct account *acct, const char *state_dir, gint64 now,
     gboolean refresh, guint timeout, GError **err)
 {
-	CURL		*c = NULL;
-	CURLcode	 rc;
 	GString		*body = NULL;
 	JsonParser	*p = NULL;
 	JsonObject	*o;
@@ -126,32 +118,17 @@ oauth_token(const struct account *acct, const char *state_dir, gint64 now,
 	    "oauth2_refresh_token_command", acct->oauth2_refresh_token_command,
 	    err)) == NULL)
 		goto out;
-	if ((c = curl_easy_init()) == NULL) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    _("cannot start libcurl"));
-		goto out;
-	}
-	e_id = curl_easy_escape(c, acct->oauth2_client_id, 0);
-	e_sec = curl_easy_escape(c, secret, 0);
-	e_rt = curl_easy_escape(c, rt, 0);
+	e_id = g_uri_escape_string(acct->oauth2_client_id, NULL, FALSE);
+	e_sec = g_uri_escape_string(secret, NULL, FALSE);
+	e_rt = g_uri_escape_string(rt, NULL, FALSE);
 	form = g_strdup_printf("grant_type=refresh_token&client_id=%s&"
 	    "client_secret=%s&refresh_token=%s", e_id, e_sec, e_rt);
 	body = g_string_new(NULL);
-	curl_easy_setopt(c, CURLOPT_URL, acct->oauth2_token_url);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-	if (acct->ca_file != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, acct->ca_file);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
-	if (rc != CURLE_OK) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    _("account %s: token endpoint: %s"), acct->name,
-		    curl_easy_strerror(rc));
+	if (!http_post(acct->oauth2_token_url,
+	    "application/x-www-form-urlencoded", form, acct->ca_file, timeout,
+	    body, &http, err)) {
+		g_prefix_error(err, _("account %s: token endpoint: "),
+		    acct->name);
 		goto out;
 	}
 	p = json_parser_new();
@@ -188,13 +165,13 @@ out:
 	if (form != NULL)
 		explicit_bzero(form, strlen(form));
 	g_free(form);
-	curl_free(e_id);
+	g_free(e_id);
 	if (e_sec != NULL)
 		explicit_bzero(e_sec, strlen(e_sec));
-	curl_free(e_sec);
+	g_free(e_sec);
 	if (e_rt != NULL)
 		explicit_bzero(e_rt, strlen(e_rt));
-	curl_free(e_rt);
+	g_free(e_rt);
 	config_password_free(secret);
 	config_password_free(rt);
 	if (body != NULL) {
@@ -203,8 +180,6 @@ out:
 	}
 	if (p != NULL)
 		g_object_unref(p);
-	if (c != NULL)
-		curl_easy_cleanup(c);
 	g_free(path);
 	return (token);
 }

@@ -7,7 +7,7 @@
 
 #include <unistd.h>
 
-#include <json-glib/json-glib.h>
+#include "jsonout.h"
 
 #include "bizday.h"
 #include "policy.h"
@@ -88,16 +88,6 @@ print_next(FILE *out, const struct thread *t, const struct decision *d)
 		fprintf(out, "%s", _(d->why));
 }
 
-static void
-member(JsonBuilder *b, const char *name, const char *value)
-{
-	json_builder_set_member_name(b, name);
-	if (value != NULL)
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
-
 /* A Unix time as ISO 8601 in Japan; allocated. */
 static char *
 iso(gint64 t)
@@ -125,27 +115,27 @@ json_thread(JsonBuilder *b, const struct run *r, const struct thread *t,
 	char	 date[16], *s;
 
 	json_builder_begin_object(b);
-	member(b, "thread", t->id);
-	member(b, "platform", t->platform);
-	member(b, "platform_name", rules_platform_name(r->rules,
+	jsonout_member(b, "thread", t->id);
+	jsonout_member(b, "platform", t->platform);
+	jsonout_member(b, "platform_name", rules_platform_name(r->rules,
 	    t->platform));
-	member(b, "account", t->account);
-	member(b, "client", t->client);
-	member(b, "job_title", t->title);
-	member(b, "url", t->url);
-	member(b, "phase", phase_name(d->phase));
+	jsonout_member(b, "account", t->account);
+	jsonout_member(b, "client", t->client);
+	jsonout_member(b, "job_title", t->title);
+	jsonout_member(b, "url", t->url);
+	jsonout_member(b, "phase", phase_name(d->phase));
 	s = d->has_client ? iso(d->last_client) : NULL;
-	member(b, "last_contact", s);
+	jsonout_member(b, "last_contact", s);
 	g_free(s);
-	member(b, "last_subject", t->last_subject);
+	jsonout_member(b, "last_subject", t->last_subject);
 	json_builder_set_member_name(b, "days_silent");
 	json_builder_add_int_value(b, d->days_silent);
 	json_builder_set_member_name(b, "steps_made");
 	json_builder_add_int_value(b, d->made);
 	s = d->made > 0 ? iso(d->made_at) : NULL;
-	member(b, "last_step_made", s);
+	jsonout_member(b, "last_step_made", s);
 	g_free(s);
-	member(b, "signal", d->signal);
+	jsonout_member(b, "signal", d->signal);
 	json_builder_set_member_name(b, "draft_step");
 	if (live != NULL)
 		json_builder_add_int_value(b, live->step);
@@ -160,11 +150,11 @@ json_thread(JsonBuilder *b, const struct run *r, const struct thread *t,
 		json_builder_add_null_value(b);
 	if (g_date_valid(&d->next_date))
 		g_date_strftime(date, sizeof date, "%Y-%m-%d", &d->next_date);
-	member(b, "next_date", g_date_valid(&d->next_date) ? date : NULL);
-	member(b, "action", actions[d->action]);
-	member(b, "why", d->why);
+	jsonout_member(b, "next_date", g_date_valid(&d->next_date) ? date : NULL);
+	jsonout_member(b, "action", actions[d->action]);
+	jsonout_member(b, "why", d->why);
 	s = d->auto_accept > 0 ? iso(d->auto_accept) : NULL;
-	member(b, "auto_accept", s);
+	jsonout_member(b, "auto_accept", s);
 	g_free(s);
 	json_builder_set_member_name(b, "held_by_unread_mail");
 	json_builder_add_boolean_value(b, d->unread);
@@ -205,7 +195,7 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 	b = json_builder_new();
 	json_builder_begin_object(b);
 	now = g_date_time_format_iso8601(r->now);
-	member(b, "now", now);
+	jsonout_member(b, "now", now);
 	g_free(now);
 	json_builder_set_member_name(b, "threads");
 	json_builder_begin_array(b);
@@ -223,18 +213,18 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 		const struct unknown_mail *m = unknown->pdata[i];
 
 		json_builder_begin_object(b);
-		member(b, "platform", m->platform);
-		member(b, "subject", m->subject);
+		jsonout_member(b, "platform", m->platform);
+		jsonout_member(b, "subject", m->subject);
 		now = iso(m->time);
-		member(b, "time", now);
+		jsonout_member(b, "time", now);
 		g_free(now);
-		member(b, "account", m->account);
-		member(b, "mailbox", m->mailbox);
+		jsonout_member(b, "account", m->account);
+		jsonout_member(b, "mailbox", m->mailbox);
 		json_builder_set_member_name(b, "uid");
 		json_builder_add_int_value(b, m->uid);
-		member(b, "kind", event_kind_name(m->kind));
-		member(b, "thread", m->thread);
-		member(b, "why", unknown_why(m));
+		jsonout_member(b, "kind", event_kind_name(m->kind));
+		jsonout_member(b, "thread", m->thread);
+		jsonout_member(b, "why", unknown_why(m));
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
