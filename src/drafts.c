@@ -367,15 +367,13 @@ static gboolean
 act(struct drafter *dr, struct thread *t, GError **err)
 {
 	const struct run	*r = dr->r;
-	struct policy		 p;
 	struct decision		 d;
 	struct composed		 c;
 	struct thread_draft	*live;
 	gboolean		 ok = TRUE, news;
 	int			 adopted;
 
-	run_policy(r, t->platform, &p);
-	policy_decide(&t->state, &p, g_date_time_to_unix(r->now), &d);
+	run_decide(r, t, &d);
 	live = d.live >= 0 ? &g_array_index(t->state.drafts,
 	    struct thread_draft, d.live) : NULL;
 	if (d.action == ACTION_NONE)

@@ -169,6 +169,7 @@ static const struct command {
 	const char		*summary;
 	const GOptionEntry	*options;
 	int			 min_args, max_args;	/* -1: any */
+	gboolean		 rules;	/* needs the platform rules loaded */
 	gboolean		 config;	/* needs the config and store */
 	gboolean		 lock;	/* takes the lock: changes state */
 	gboolean		 (*run)(const struct run *, struct store *,
@@ -176,12 +177,13 @@ static const struct command {
 } commands[] = {
 	{ "init", NULL, N_("write a first configuration file, asking for what "
 	  "the options do not give"), init_options, 0, 0, FALSE, FALSE,
-	  cmd_init },
+	  FALSE, cmd_init },
 	{ "sync", NULL, N_("read new platform mail and draft the follow-ups "
 	  "due (prints nothing on success unless -v is given)"), sync_options, 0,
-	  0, TRUE, TRUE, cmd_sync },
+	  0, TRUE, TRUE, TRUE, cmd_sync },
 	{ "status", NULL, N_("one line per contract thread: phase, silence "
-	  "and next step"), status_options, 0, 0, TRUE, FALSE, cmd_status },
+	  "and next step"), status_options, 0, 0, TRUE, TRUE, FALSE,
+	  cmd_status },
 	{ "mark", "PLATFORM/KEY sent|replied|snooze DAYS|done|resume",
 	  N_("record what you did or want for a thread\n"
 	  "  sent      you sent the next follow-up yourself\n"
@@ -189,23 +191,24 @@ static const struct command {
 	  "  snooze N  no drafts for N business days\n"
 	  "  done      nothing more to do for this thread\n"
 	  "  resume    undo done and snooze"), now_option, 2, 3, TRUE, TRUE,
-	  cmd_mark },
+	  TRUE, cmd_mark },
 	{ "templates", "list|check", N_("where each template comes from, or "
-	  "check them all"), NULL, 1, 1, TRUE, FALSE, cmd_templates },
+	  "check them all"), NULL, 1, 1, TRUE, TRUE, FALSE,
+	  cmd_templates },
 	{ "preview", "PLATFORM/KEY", N_("print the draft for a thread as it "
 	  "would be made now, without touching the server"), preview_options,
-	  1, 1, TRUE, FALSE, cmd_preview },
+	  1, 1, TRUE, TRUE, FALSE, cmd_preview },
 	{ "explain", "FILE.eml…", N_("what renraku makes of each mail (- "
 	  "reads one from stdin) and which rule decided, offline"), NULL, 1, -1,
-	  FALSE, FALSE, cmd_explain },
+	  TRUE, FALSE, FALSE, cmd_explain },
 	{ "rules", "check", N_("check every platform rules file (FILE:LINE: "
-	  "what)"), NULL, 1, 1, FALSE, FALSE, cmd_rules },
+	  "what)"), NULL, 1, 1, FALSE, FALSE, FALSE, cmd_rules },
 	{ "doctor", NULL, N_("check, and explain, each step a sync depends "
 	  "on"),
-	  now_option, 0, 0, FALSE, FALSE, cmd_doctor },
+	  now_option, 0, 0, TRUE, FALSE, FALSE, cmd_doctor },
 	{ "watch", NULL, N_("stay connected and sync as soon as mail arrives "
 	  "(IDLE); cron with sync stays the recommended way"), watch_options,
-	  0, 0, TRUE, FALSE, cmd_watch },
+	  0, 0, TRUE, TRUE, FALSE, cmd_watch },
 };
 
 static int
@@ -418,19 +421,15 @@ cmd_doctor(const struct run *r, struct store *st, char **args, GError **err)
 	return (ok);
 }
 
+/* --now as a time, parsed once by main(); NULL: the real clock. */
+static GDateTime	*now_given;
+
 /* The clock, for watch: the real one, or --now held still. */
 static GDateTime *
 clock_now(void)
 {
-	GTimeZone	*local;
-	GDateTime	*t;
-
-	if (opt_now == NULL)
-		return (g_date_time_new_now_local());
-	local = g_time_zone_new_local();
-	t = g_date_time_new_from_iso8601(opt_now, local);
-	g_time_zone_unref(local);
-	return (t);
+	return (now_given != NULL ? g_date_time_ref(now_given) :
+	    g_date_time_new_now_local());
 }
 
 static gboolean
@@ -516,22 +515,171 @@ commands_help(void)
 	return (g_string_free(s, FALSE));
 }
 
+/*
+ * The global options, everything before the command word (argv[*cmdi],
+ * or *cmdi == argc if there is none).  Returns -1 to go on, else the exit
+ * status (--version and --help end here).
+ */
+static int
+parse_global(int argc, char **argv, int *cmdi)
+{
+	GOptionContext	*ctx;
+	GError		*e = NULL;
+	char		*help;
+	int		 gargc, status = -1;
+
+	*cmdi = find_command(argc, argv);
+	gargc = *cmdi;
+	ctx = g_option_context_new(_("COMMAND [OPTION…]"));
+	g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
+	g_option_context_set_summary(ctx, _("Drafts polite follow-ups when a "
+	    "client on CrowdWorks, Lancers or Coconala goes silent."));
+	help = commands_help();
+	g_option_context_set_description(ctx, help);
+	g_option_context_add_main_entries(ctx, global_options, NULL);
+	if (!g_option_context_parse(ctx, &gargc, &argv, &e)) {
+		status = usage_error(e->message);
+		g_error_free(e);
+	} else if (gargc > 1)
+		status = usage_error(_("unexpected argument before the "
+		    "command"));
+	else if (opt_version) {
+		printf(_("renraku %s\n"), PACKAGE_VERSION);
+		status = 0;
+	} else if (*cmdi >= argc)
+		status = usage_error(_("no command given (renraku --help lists "
+		    "them)"));
+	g_option_context_free(ctx);
+	g_free(help);
+	return (status);
+}
+
+/* The command named 'word', or NULL. */
+static const struct command *
+command_named(const char *word)
+{
+	gsize	i;
+
+	for (i = 0; i < G_N_ELEMENTS(commands); i++)
+		if (strcmp(commands[i].name, word) == 0)
+			return (&commands[i]);
+	return (NULL);
+}
+
+/*
+ * The options and arguments of command 'c' ('argc', 'argv' from its
+ * word on); the arguments into *args (NULL-terminated, borrowed from
+ * argv, for g_free).  Returns -1 to go on, else the exit status.
+ */
+static int
+parse_command(const struct command *c, int argc, char **argv, char ***args)
+{
+	GOptionContext	*ctx;
+	GError		*e = NULL;
+	char		*s;
+	int		 nargs, status = -1, i;
+
+	s = g_strdup_printf("%s%s%s", c->name, c->params != NULL ? " " : "",
+	    c->params != NULL ? c->params : "");
+	ctx = g_option_context_new(s);
+	g_free(s);
+	g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
+	s = g_strdup_printf("renraku %s: %s", c->name, _(c->summary));
+	g_option_context_set_summary(ctx, s);
+	g_free(s);
+	if (c->options != NULL)
+		g_option_context_add_main_entries(ctx, c->options, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
+		status = usage_error(e->message);
+		g_error_free(e);
+		g_option_context_free(ctx);
+		return (status);
+	}
+	g_option_context_free(ctx);
+	nargs = argc - 1;
+	*args = g_new0(char *, nargs > 0 ? nargs + 1 : 1);
+	for (i = 0; i < nargs; i++)
+		(*args)[i] = argv[i + 1];
+	if (nargs < c->min_args || (c->max_args >= 0 &&
+	    nargs > c->max_args)) {
+		s = c->params != NULL ? g_strdup_printf(_("%s: expected %s"),
+		    c->name, c->params) : g_strdup_printf(_("%s: expected no "
+		    "arguments"), c->name);
+		status = usage_error(s);
+		g_free(s);
+	}
+	return (status);
+}
+
+/*
+ * Set 'r' up as command 'c' needs it (rules, config, templates, lock,
+ * store), run it with 'args', and tear down.  Returns the exit status.
+ */
+static int
+run_command(const struct command *c, struct run *r, char **args)
+{
+	GError		*e = NULL;
+	struct config	*cfg = NULL;
+	struct rules	*rules = NULL;
+	struct store	*st = NULL;
+	char		**tdirs = NULL, *rdirs[3] = { NULL, NULL, NULL };
+	char		*path = NULL;
+	int		 status = 0, lock = -1;
+
+	rdirs[0] = g_build_filename(run_data_dir(), "platforms", NULL);
+	rdirs[1] = g_build_filename(g_get_user_config_dir(), "renraku",
+	    "platforms", NULL);
+	r->rules_dirs = (const char *const *)rdirs;
+	r->verbose = opt_verbose;
+	/* rules check reads the files rules_load would refuse; init needs
+	   none */
+	if (c->rules &&
+	    (rules = rules_load((const char *const *)rdirs, &e)) == NULL)
+		goto fail;
+	r->rules = rules;
+	if (c->config) {
+		path = opt_config != NULL ? g_strdup(opt_config) :
+		    config_default_path();
+		if ((cfg = config_load(path, &e)) == NULL)
+			goto fail;
+		log_open(cfg->syslog, opt_quiet);
+		r->progress = !opt_quiet && !cfg->syslog && opt_verbose == 0 &&
+		    isatty(STDERR_FILENO);
+		tdirs = run_template_dirs(cfg);
+		r->cfg = cfg;
+		r->template_dirs = (const char *const *)tdirs;
+		r->cal = &cfg->cal;
+		r->dry_run = opt_dry_run;
+		if (c->lock && (lock = run_lock(cfg->state_dir, &e)) == -1)
+			goto fail;
+		if ((st = store_open(cfg->state_dir, &e)) == NULL)
+			goto fail;
+	}
+	if (c->run(r, st, args, &e))
+		goto out;
+fail:
+	log_error("%s", e->message);
+	status = exit_status(e);
+	g_error_free(e);
+out:
+	store_close(st);
+	run_unlock(lock);
+	g_strfreev(tdirs);
+	rules_free(rules);
+	config_free(cfg);
+	g_free(path);
+	g_free(rdirs[0]);
+	g_free(rdirs[1]);
+	return (status);
+}
+
 int
 main(int argc, char **argv)
 {
-	const struct command	*c = NULL;
-	GOptionContext		*ctx;
-	GError			*e = NULL;
-	struct config		*cfg = NULL;
-	struct rules		*rules = NULL;
-	struct store		*st = NULL;
+	const struct command	*c;
 	struct run		 r;
-	char			**tdirs = NULL, *rdirs[3] = { NULL, NULL, NULL };
-	char			*path = NULL, *help;
-	char			**argsv = NULL;
-	int			 cmdi, status = 0, lock = -1, nargs;
-	gsize			 i;
-	gboolean		 ok;
+	char			**args = NULL, *msg;
+	int			 cmdi, status;
 
 	setlocale(LC_ALL, "");
 	/* $RENRAKU_LOCALEDIR lets tests use the catalogues of the build */
@@ -542,165 +690,42 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	memset(&r, 0, sizeof r);
 
-	/* global options: everything before the command word */
-	cmdi = find_command(argc, argv);
-	ctx = g_option_context_new(_("COMMAND [OPTION…]"));
-	g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
-	g_option_context_set_summary(ctx, _("Drafts polite follow-ups when a "
-	    "client on CrowdWorks, Lancers or Coconala goes silent."));
-	help = commands_help();
-	g_option_context_set_description(ctx, help);
-	g_option_context_add_main_entries(ctx, global_options, NULL);
-	{
-		int	 gargc = cmdi;
-
-		ok = g_option_context_parse(ctx, &gargc, &argv, &e);
-		if (ok && gargc > 1) {
-			g_option_context_free(ctx);
-			g_free(help);
-			return (usage_error(_("unexpected argument before the "
-			    "command")));
-		}
-	}
-	g_option_context_free(ctx);
-	g_free(help);
-	if (!ok) {
-		status = usage_error(e->message);
-		g_error_free(e);
+	if ((status = parse_global(argc, argv, &cmdi)) >= 0)
+		return (status);
+	if ((c = command_named(argv[cmdi])) == NULL) {
+		msg = g_strdup_printf(_("unknown command '%s'"), argv[cmdi]);
+		status = usage_error(msg);
+		g_free(msg);
 		return (status);
 	}
-	if (opt_version) {
-		printf(_("renraku %s\n"), PACKAGE_VERSION);
-		return (0);
-	}
-	if (cmdi >= argc)
-		return (usage_error(_("no command given (renraku --help lists "
-		    "them)")));
-	for (i = 0; i < G_N_ELEMENTS(commands) && c == NULL; i++)
-		if (strcmp(commands[i].name, argv[cmdi]) == 0)
-			c = &commands[i];
-	if (c == NULL) {
-		path = g_strdup_printf(_("unknown command '%s'"), argv[cmdi]);
-		status = usage_error(path);
-		g_free(path);
+	if ((status = parse_command(c, argc - cmdi, argv + cmdi, &args)) >=
+	    0) {
+		g_free(args);
 		return (status);
 	}
-
-	/* command options and arguments */
-	path = g_strdup_printf("%s%s%s", c->name, c->params != NULL ? " " : "",
-	    c->params != NULL ? c->params : "");
-	ctx = g_option_context_new(path);
-	g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
-	g_free(path);
-	path = g_strdup_printf("renraku %s: %s", c->name, _(c->summary));
-	g_option_context_set_summary(ctx, path);
-	g_free(path);
-	path = NULL;
-	if (c->options != NULL)
-		g_option_context_add_main_entries(ctx, c->options, NULL);
-	{
-		int	 cargc = argc - cmdi;
-		char	**cargv = argv + cmdi;
-
-		ok = g_option_context_parse(ctx, &cargc, &cargv, &e);
-		g_option_context_free(ctx);
-		nargs = cargc - 1;
-		argsv = g_new0(char *, nargs > 0 ? nargs + 1 : 1);
-		for (i = 0; (int)i < nargs; i++)
-			argsv[i] = cargv[i + 1];
-	}
-	if (!ok) {
-		status = usage_error(e->message);
-		g_error_free(e);
-		g_free(argsv);
-		return (status);
-	}
-	if (nargs < c->min_args || (c->max_args >= 0 &&
-	    nargs > c->max_args)) {
-		path = c->params != NULL ? g_strdup_printf(_("%s: expected "
-		    "%s"), c->name, c->params) : g_strdup_printf(_("%s: "
-		    "expected no arguments"), c->name);
-		status = usage_error(path);
-		g_free(path);
-		g_free(argsv);
-		return (status);
-	}
-
 	/* the clock: read here and nowhere else */
 	if (opt_now != NULL) {
 		GTimeZone *local = g_time_zone_new_local();
 
-		r.now = g_date_time_new_from_iso8601(opt_now, local);
+		now_given = g_date_time_new_from_iso8601(opt_now, local);
 		g_time_zone_unref(local);
-		if (r.now == NULL) {
-			g_free(argsv);
+		if (now_given == NULL) {
+			g_free(args);
 			return (usage_error(_("--now: not an ISO 8601 time such "
 			    "as 2026-12-09T10:00:00+09:00")));
 		}
-	} else
-		r.now = g_date_time_new_now_local();
-
+	}
+	r.now = clock_now();
 	mail_init();
-	rdirs[0] = g_build_filename(run_data_dir(), "platforms", NULL);
-	rdirs[1] = g_build_filename(g_get_user_config_dir(), "renraku",
-	    "platforms", NULL);
-	rdirs[2] = NULL;
-	r.rules_dirs = (const char *const *)rdirs;
-	r.verbose = opt_verbose;
-	if (strcmp(c->name, "rules") == 0 || strcmp(c->name, "init") == 0) {
-		/* rules check reads the files rules_load would refuse; init
-		   needs none */
-		if (!c->run(&r, NULL, argsv, &e))
-			goto fail;
-		goto out;
-	}
-	if ((rules = rules_load((const char *const *)rdirs, &e)) == NULL)
-		goto fail;
-	r.rules = rules;
-	if (!c->config) {
-		if (!c->run(&r, NULL, argsv, &e))
-			goto fail;
-		goto out;
-	}
-	path = opt_config != NULL ? g_strdup(opt_config) :
-	    config_default_path();
-	if ((cfg = config_load(path, &e)) == NULL)
-		goto fail;
-	log_open(cfg->syslog, opt_quiet);
-	r.progress = !opt_quiet && !cfg->syslog && opt_verbose == 0 &&
-	    isatty(STDERR_FILENO);
-	tdirs = run_template_dirs(cfg);
-	r.cfg = cfg;
-	r.template_dirs = (const char *const *)tdirs;
-	r.cal = &cfg->cal;
-	r.dry_run = opt_dry_run;
-
-	if (c->lock && (lock = run_lock(cfg->state_dir, &e)) == -1)
-		goto fail;
-	if ((st = store_open(cfg->state_dir, &e)) == NULL)
-		goto fail;
-	if (!c->run(&r, st, argsv, &e))
-		goto fail;
-	goto out;
-fail:
-	log_error("%s", e->message);
-	status = exit_status(e);
-	g_error_free(e);
-out:
+	status = run_command(c, &r, args);
 	if (fflush(stdout) != 0 && status == 0) {
 		g_printerr(_("renraku: cannot write output: %s\n"),
 		    g_strerror(errno));
 		status = 1;
 	}
-	store_close(st);
-	run_unlock(lock);
-	g_strfreev(tdirs);
-	rules_free(rules);
-	config_free(cfg);
-	g_free(path);
-	g_free(rdirs[0]);
-	g_free(rdirs[1]);
-	g_free(argsv);
+	g_free(args);
 	g_date_time_unref(r.now);
+	if (now_given != NULL)
+		g_date_time_unref(now_given);
 	return (status);
 }

@@ -145,7 +145,6 @@ preview_print(const struct run *r, struct store *st, const char *thread,
 {
 	const struct account	*acct = NULL;
 	const struct thread	*t = NULL;
-	struct policy		 p;
 	struct decision		 d;
 	struct composed		 c;
 	struct mail		 m;
@@ -174,8 +173,7 @@ preview_print(const struct run *r, struct store *st, const char *thread,
 			acct = r->cfg->accounts->pdata[i];
 	if (acct == NULL)
 		acct = r->cfg->accounts->pdata[0];
-	run_policy(r, t->platform, &p);
-	policy_decide(&t->state, &p, g_date_time_to_unix(r->now), &d);
+	run_decide(r, t, &d);
 	if (step == 0)
 		step = d.step_due > 0 ? d.step_due : d.next_step > 0 ?
 		    d.next_step : MIN(d.made + 1,

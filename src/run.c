@@ -14,6 +14,7 @@
 
 #include "imap.h"
 #include "oauth.h"
+#include "store.h"
 
 void
 run_imap_login(const struct account *acct, struct imap_login *l)
@@ -38,6 +39,15 @@ run_policy(const struct run *r, const char *platform, struct policy *p)
 	if (o != NULL)
 		policy_apply(p, o);
 	p->cal = r->cal;
+}
+
+void
+run_decide(const struct run *r, const struct thread *t, struct decision *d)
+{
+	struct policy	p;
+
+	run_policy(r, t->platform, &p);
+	policy_decide(&t->state, &p, g_date_time_to_unix(r->now), d);
 }
 
 char *

@@ -32,6 +32,12 @@ struct run {
 void	run_policy(const struct run *r, const char *platform,
 	    struct policy *p);
 
+/* The policy's decision for thread 't' now (run_policy, then
+ * policy_decide at r->now). */
+struct thread;
+void	run_decide(const struct run *r, const struct thread *t,
+	    struct decision *d);
+
 /* The data directory: $RENRAKU_DATADIR (tests, demo) or the installed. */
 const char	*run_data_dir(void);
 

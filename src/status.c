@@ -181,7 +181,6 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 	JsonGenerator	*g;
 	JsonNode	*root;
 	GPtrArray	*threads, *unknown;
-	struct policy	 p;
 	struct decision	 d;
 	char		*text, *now;
 	guint		 i;
@@ -202,8 +201,7 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 	for (i = 0; i < threads->len; i++) {
 		const struct thread *t = threads->pdata[i];
 
-		run_policy(r, t->platform, &p);
-		policy_decide(&t->state, &p, g_date_time_to_unix(r->now), &d);
+		run_decide(r, t, &d);
 		json_thread(b, r, t, &d);
 	}
 	json_builder_end_array(b);
@@ -329,7 +327,6 @@ print_unknown(const struct run *r, struct store *st, FILE *out,
 gboolean
 status_print(const struct run *r, struct store *st, FILE *out, GError **err)
 {
-	struct policy	 p;
 	struct decision	 d;
 	GPtrArray	*threads;
 	char		*last, *title;
@@ -352,8 +349,7 @@ status_print(const struct run *r, struct store *st, FILE *out, GError **err)
 	for (i = 0; i < threads->len; i++) {
 		const struct thread *t = threads->pdata[i];
 
-		run_policy(r, t->platform, &p);
-		policy_decide(&t->state, &p, g_date_time_to_unix(r->now), &d);
+		run_decide(r, t, &d);
 		title = g_strdup_printf(_("\"%s\""), t->title != NULL ?
 		    t->title : "?");
 		if (tty) {
