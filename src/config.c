@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "secret.h"
 
 /* Keys each group accepts; anything else is reported, to catch typos. */
 static const char *const general_keys[] = {
@@ -540,10 +541,7 @@ config_password(const struct account *acct, GError **err)
 void
 config_password_free(char *password)
 {
-	if (password == NULL)
-		return;
-	explicit_bzero(password, strlen(password));
-	g_free(password);
+	secret_free(password);
 }
 
 gboolean

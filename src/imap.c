@@ -11,12 +11,6 @@
 
 #include "imap.h"
 
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +19,8 @@
 #include <libetpan/libetpan.h>
 
 #include "error.h"
+#include "net.h"
+#include "secret.h"
 #include "tls.h"
 
 #define FETCH_BATCH	64	/* UIDs per UID FETCH command */
@@ -112,171 +108,11 @@ starttls_failed(struct imap *s, int r, GError **err)
 	    s->host, why);
 }
 
-char *
-imap_utf7_encode(const char *utf8)
-{
-	GString		*out = g_string_new(NULL);
-	const char	*p = utf8, *q;
-
-	while (*p != '\0') {
-		gunichar c = g_utf8_get_char(p);
-
-		if (c >= 0x20 && c <= 0x7e) {
-			g_string_append(out, c == '&' ? "&-" : (char[]){
-			    (char)c, 0 });
-			p++;
-			continue;
-		}
-		/* a run of other characters, as UTF-16BE in base64 */
-		for (q = p; *q != '\0'; q = g_utf8_next_char(q)) {
-			c = g_utf8_get_char(q);
-			if (c >= 0x20 && c <= 0x7e)
-				break;
-		}
-		{
-			char	*run = g_strndup(p, (gsize)(q - p));
-			gsize	 n = 0;
-			char	*u16 = g_convert(run, -1, "UTF-16BE", "UTF-8",
-				    NULL, &n, NULL);
-			char	*b64, *s;
-
-			g_free(run);
-			if (u16 == NULL) {
-				p = q;
-				continue;
-			}
-			b64 = g_base64_encode((guchar *)u16, n);
-			for (s = b64; *s != '\0' && *s != '='; s++)
-				if (*s == '/')
-					*s = ',';
-			*s = '\0';
-			g_string_append_printf(out, "&%s-", b64);
-			g_free(b64);
-			g_free(u16);
-		}
-		p = q;
-	}
-	return (g_string_free(out, FALSE));
-}
-
-char *
-imap_utf7_decode(const char *utf7)
-{
-	GString		*out = g_string_new(NULL);
-	const char	*p = utf7, *end;
-
-	while (*p != '\0') {
-		if (*p != '&') {
-			g_string_append_c(out, *p++);
-			continue;
-		}
-		if ((end = strchr(p, '-')) == NULL)
-			goto bad;
-		if (end == p + 1)
-			g_string_append_c(out, '&');
-		else {
-			GString	*b = g_string_new_len(p + 1, end - p - 1);
-			guchar	*raw;
-			gsize	 n, i;
-			char	*u8;
-
-			for (i = 0; i < b->len; i++)
-				if (b->str[i] == ',')
-					b->str[i] = '/';
-			while (b->len % 4 != 0)
-				g_string_append_c(b, '=');
-			raw = g_base64_decode(b->str, &n);
-			g_string_free(b, TRUE);
-			u8 = n % 2 == 0 ? g_convert((char *)raw, (gssize)n,
-			    "UTF-8", "UTF-16BE", NULL, NULL, NULL) : NULL;
-			g_free(raw);
-			if (u8 == NULL)
-				goto bad;
-			g_string_append(out, u8);
-			g_free(u8);
-		}
-		p = end + 1;
-	}
-	return (g_string_free(out, FALSE));
-bad:
-	g_string_free(out, TRUE);
-	return (g_strdup(utf7));
-}
-
-static gboolean
-wire_safe(const char *what, const char *v, GError **err)
-{
-	if (strpbrk(v, "\r\n") == NULL)
-		return (TRUE);
-	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-	    _("%s contains a line break"), what);
-	return (FALSE);
-}
-
-/* getaddrinfo() and a non-blocking connect() bounded by 'timeout'. */
-static int
-tcp_connect(const char *host, guint16 port, guint timeout, GError **err)
-{
-	struct addrinfo	 hints, *res = NULL, *ai;
-	char		 service[8];
-	int		 fd = -1, r, soerr, saved = ECONNREFUSED;
-	socklen_t	 len;
-	struct pollfd	 pfd;
-
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	g_snprintf(service, sizeof service, "%u", port);
-	if ((r = getaddrinfo(host, service, &hints, &res)) != 0) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    _("%s: cannot resolve: %s"), host, gai_strerror(r));
-		return (-1);
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-		    ai->ai_protocol);
-		if (fd == -1) {
-			saved = errno;
-			continue;
-		}
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			goto connected;
-		if (errno == EINPROGRESS) {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			r = poll(&pfd, 1, (int)timeout * 1000);
-			len = sizeof soerr;
-			if (r == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR,
-			    &soerr, &len) == 0 && soerr == 0)
-				goto connected;
-			saved = r == 0 ? ETIMEDOUT : (r == 1 ? soerr : errno);
-		} else
-			saved = errno;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-	    _("%s port %u: cannot connect: %s"), host, port, g_strerror(saved));
-	return (-1);
-connected:
-	freeaddrinfo(res);
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return (fd);
-}
-
-static gboolean
-is_ip_literal(const char *host)
-{
-	return (g_hostname_is_ip_address(host));
-}
-
 /* Called by libetpan before the handshake: send SNI for host names. */
 static void
 tls_setup(struct mailstream_ssl_context *ctx, void *host)
 {
-	if (!is_ip_literal(host))
+	if (!g_hostname_is_ip_address(host))
 		mailstream_ssl_set_server_name(ctx, host);
 }
 
@@ -321,19 +157,14 @@ trace(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
 		s->commands++;
 	if (!s->trace)
 		return;
-	switch (type) {
-	case MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE:
+	if (type == MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE) {
 		fprintf(stderr, "C: <login redacted>\n");
 		return;
-	case MAILSTREAM_LOG_TYPE_DATA_SENT:
-		dir = "C";
-		break;
-	case MAILSTREAM_LOG_TYPE_DATA_RECEIVED:
-		dir = "S";
-		break;
-	default:
-		return;
 	}
+	if (type != MAILSTREAM_LOG_TYPE_DATA_SENT &&
+	    type != MAILSTREAM_LOG_TYPE_DATA_RECEIVED)
+		return;
+	dir = type == MAILSTREAM_LOG_TYPE_DATA_SENT ? "C" : "S";
 	if (len > 200)
 		len = 200;
 	fprintf(stderr, _("%s: %.*s%s"), dir, (int)len, buf,
@@ -341,16 +172,6 @@ trace(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
 }
 
 /* LOGIN, or AUTHENTICATE XOAUTH2 with one retry on a fresh token. */
-/* Wipe the secret an imap_secret_fn gave, and free it. */
-static void
-secret_free(char *secret)
-{
-	if (secret == NULL)
-		return;
-	explicit_bzero(secret, strlen(secret));
-	g_free(secret);
-}
-
 static gboolean
 authenticate(struct imap *s, const struct imap_login *login, imap_secret_fn fn,
     void *ctx, enum imap_stage *stage, GError **err)
@@ -363,7 +184,7 @@ authenticate(struct imap *s, const struct imap_login *login, imap_secret_fn fn,
 		if ((secret = fn(ctx, attempt > 0, err)) == NULL)
 			return (FALSE);
 		*stage = IMAP_STAGE_LOGIN;
-		if (!wire_safe("password", secret, err)) {
+		if (!imap_wire_safe("password", secret, err)) {
 			secret_free(secret);
 			return (FALSE);
 		}
@@ -418,7 +239,7 @@ imap_open(const struct imap_login *login, imap_secret_fn secret, void *ctx,
 	int		 fd, r;
 
 	*stage = IMAP_STAGE_CONNECT;
-	if (!wire_safe("user", login->user, err))
+	if (!imap_wire_safe("user", login->user, err))
 		return (NULL);
 	s = g_new0(struct imap, 1);
 	s->host = g_strdup(login->host);
@@ -427,7 +248,7 @@ imap_open(const struct imap_login *login, imap_secret_fn secret, void *ctx,
 	s->trace = trace_on;
 	mailimap_set_logger(s->imap, on_stream, s);
 
-	if ((fd = tcp_connect(login->host, login->port, timeout, err)) == -1)
+	if ((fd = net_connect(login->host, login->port, timeout, err)) == -1)
 		goto fail;
 	*stage = !login->starttls ? IMAP_STAGE_TLS :
 	    IMAP_STAGE_GREETING;
@@ -535,33 +356,44 @@ imap_close(struct imap *s)
 	g_free(s);
 }
 
+/* Set err for 'cmd' on 'mailbox' failed with 'r' ('refused': NO). */
+static gboolean
+mailbox_failed(struct imap *s, int r, gboolean refused, const char *cmd,
+    const char *mailbox, GError **err)
+{
+	char	*what;
+
+	if (refused) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    _("%s: mailbox '%s' cannot be opened: %s"), s->host,
+		    mailbox, s->imap->imap_response != NULL ?
+		    s->imap->imap_response : _("no such mailbox"));
+		return (FALSE);
+	}
+	what = g_strdup_printf("%s %s", cmd, mailbox);
+	fail(s, r, err, what);
+	g_free(what);
+	return (FALSE);
+}
+
 static gboolean
 open_mailbox(struct imap *s, const char *mailbox, gboolean write,
     struct imap_mailbox *mb, GError **err)
 {
 	struct mailimap_selection_info	*si;
-	char				*what, *wire;
+	char				*wire;
 	int				 r;
 
-	if (!wire_safe("mailbox name", mailbox, err))
+	if (!imap_wire_safe("mailbox name", mailbox, err))
 		return (FALSE);
 	wire = imap_utf7_encode(mailbox);
 	r = write ? mailimap_select(s->imap, wire) :
 	    mailimap_examine(s->imap, wire);
 	g_free(wire);
-	if (r != MAILIMAP_NO_ERROR) {
-		what = g_strdup_printf("%s %s", write ? "SELECT" : "EXAMINE",
-		    mailbox);
-		if (r == MAILIMAP_ERROR_EXAMINE || r == MAILIMAP_ERROR_SELECT)
-			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-			    _("%s: mailbox '%s' cannot be opened: %s"), s->host,
-			    mailbox, s->imap->imap_response != NULL ?
-			    s->imap->imap_response : _("no such mailbox"));
-		else
-			fail(s, r, err, what);
-		g_free(what);
-		return (FALSE);
-	}
+	if (r != MAILIMAP_NO_ERROR)
+		return (mailbox_failed(s, r, r == MAILIMAP_ERROR_EXAMINE ||
+		    r == MAILIMAP_ERROR_SELECT, write ? "SELECT" : "EXAMINE",
+		    mailbox, err));
 	si = s->imap->imap_selection_info;
 	mb->uidvalidity = si != NULL ? si->sel_uidvalidity : 0;
 	mb->uidnext = si != NULL ? si->sel_uidnext : 0;
@@ -619,7 +451,7 @@ imap_status(struct imap *s, const char *mailbox, struct imap_mailbox *mb,
 	char					*what;
 	int					 r;
 
-	if (!wire_safe("mailbox name", mailbox, err))
+	if (!imap_wire_safe("mailbox name", mailbox, err))
 		return (FALSE);
 	memset(mb, 0, sizeof *mb);
 	atts = mailimap_status_att_list_new_empty();
@@ -633,19 +465,9 @@ imap_status(struct imap *s, const char *mailbox, struct imap_mailbox *mb,
 	r = mailimap_status(s->imap, what, atts, &st);
 	g_free(what);
 	mailimap_status_att_list_free(atts);
-	if (r != MAILIMAP_NO_ERROR) {
-		if (r == MAILIMAP_ERROR_STATUS)
-			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-			    _("%s: mailbox '%s' cannot be opened: %s"), s->host,
-			    mailbox, s->imap->imap_response != NULL ?
-			    s->imap->imap_response : _("no such mailbox"));
-		else {
-			what = g_strdup_printf("STATUS %s", mailbox);
-			fail(s, r, err, what);
-			g_free(what);
-		}
-		return (FALSE);
-	}
+	if (r != MAILIMAP_NO_ERROR)
+		return (mailbox_failed(s, r, r == MAILIMAP_ERROR_STATUS,
+		    "STATUS", mailbox, err));
 	for (it = st->st_info_list != NULL ? clist_begin(st->st_info_list) :
 	    NULL; it != NULL; it = clist_next(it)) {
 		struct mailimap_status_info *si = clist_content(it);
@@ -731,10 +553,10 @@ imap_search(struct imap *s, guint32 min_uid, const char *const *domains,
 	guint				 i;
 
 	for (i = 0; domains != NULL && domains[i] != NULL; i++)
-		if (!wire_safe("sender domain", domains[i], err))
+		if (!imap_wire_safe("sender domain", domains[i], err))
 			return (NULL);
 	for (i = 0; subjects != NULL && subjects[i] != NULL; i++)
-		if (!wire_safe("subject", subjects[i], err))
+		if (!imap_wire_safe("subject", subjects[i], err))
 			return (NULL);
 	k = mailimap_search_key_new_multiple_empty();
 	mailimap_search_key_multiple_add(k, mailimap_search_key_new_uid(
@@ -895,8 +717,8 @@ imap_search_header(struct imap *s, const char *const *pairs,
 
 	k = mailimap_search_key_new_multiple_empty();
 	for (i = 0; pairs[i] != NULL && pairs[i + 1] != NULL; i += 2) {
-		if (!wire_safe("header", pairs[i], err) ||
-		    !wire_safe("header value", pairs[i + 1], err)) {
+		if (!imap_wire_safe("header", pairs[i], err) ||
+		    !imap_wire_safe("header value", pairs[i + 1], err)) {
 			mailimap_search_key_free(k);
 			return (NULL);
 		}
@@ -945,7 +767,7 @@ imap_append_draft(struct imap *s, const char *mailbox, const char *data,
 	gint64				 min;
 	int				 r;
 
-	if (!wire_safe("mailbox name", mailbox, err))
+	if (!imap_wire_safe("mailbox name", mailbox, err))
 		return (FALSE);
 	/* as written in its own zone: +0900 for renraku's drafts */
 	min = g_date_time_get_utc_offset(date) / G_TIME_SPAN_MINUTE;

@@ -109,6 +109,12 @@ char		*imap_utf7_decode(const char *utf7);
 /* IMAP commands sent on this session so far (for -v and benchmarks). */
 guint		 imap_commands(const struct imap *s);
 
+/*
+ * Whether 'v' can go on the wire inside a command: no line break.  FALSE
+ * with err set (RENRAKU_ERROR_CONFIG) naming it as 'what'.
+ */
+gboolean	 imap_wire_safe(const char *what, const char *v, GError **err);
+
 /* EXAMINE 'mailbox' (read-only) and fill 'mb'. */
 gboolean	 imap_examine(struct imap *s, const char *mailbox,
 		    struct imap_mailbox *mb, GError **err);

@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "http.h"
+#include "secret.h"
 
 static char *
 cache_path(const struct account *acct, const char *state_dir)
@@ -162,16 +163,10 @@ oauth_token(const struct account *acct, const char *state_dir, gint64 now,
 	    json_object_get_int_member(o, "expires_in") : 3600;
 	cache_write(path, token, now + expires);
 out:
-	if (form != NULL)
-		explicit_bzero(form, strlen(form));
-	g_free(form);
+	secret_free(form);
 	g_free(e_id);
-	if (e_sec != NULL)
-		explicit_bzero(e_sec, strlen(e_sec));
-	g_free(e_sec);
-	if (e_rt != NULL)
-		explicit_bzero(e_rt, strlen(e_rt));
-	g_free(e_rt);
+	secret_free(e_sec);
+	secret_free(e_rt);
 	config_password_free(secret);
 	config_password_free(rt);
 	if (body != NULL) {
