@@ -111,6 +111,79 @@ hit_clear(struct rules_hit *h)
 	g_free(h->text);
 }
 
+/* The platform whose domains 'addr' is at, or NULL; to 't' as a hit. */
+static const struct platform *
+sender_platform(const struct rules *r, const char *addr,
+    struct rules_trace *t)
+{
+	guint	i, j;
+
+	for (i = 0; i < r->platforms->len; i++) {
+		const struct platform *c = r->platforms->pdata[i];
+
+		for (j = 0; c->domains[j] != NULL; j++)
+			if (rules_at_domain(addr, c->domains[j])) {
+				trace_hit(t, "domains", c->domains[j],
+				    c->domains_line, "platform", "from",
+				    g_strdup(addr));
+				return (c);
+			}
+	}
+	return (NULL);
+}
+
+/*
+ * The thread key of 'm' (and its page) by platform 'p''s thread_key
+ * patterns, each tried on the body, the links of the HTML parts, then the
+ * subject: keys are ids, in their normalised form (ASCII digits).
+ */
+static void
+find_key(const struct platform *p, const struct mail *m,
+    const struct text *subject, const struct text *body, struct event *ev,
+    struct rules_trace *t)
+{
+	char	*links = rules_normalize(m->links != NULL ? m->links : "");
+	guint	 i;
+
+	for (i = 0; i < p->keys->len && ev->key == NULL; i++) {
+		const struct pattern	*k = p->keys->pdata[i];
+		const char *const	 in[] = { body->norm->str, links,
+					    subject->norm->str };
+		const char *const	 fields[] = { "body", "links", "subject" };
+		GMatchInfo		*mi = NULL;
+		const char		*field = NULL;
+		gboolean		 hit = FALSE;
+		guint			 f;
+
+		for (f = 0; f < G_N_ELEMENTS(in) && !hit; f++) {
+			g_match_info_free(mi);
+			hit = g_regex_match(k->re, in[f], 0, &mi);
+			field = fields[f];
+		}
+		if (hit) {
+			/* a pattern without group 1 gave a url but no key,
+			 * and the loop goes on */
+			g_free(ev->url);
+			ev->key = g_match_info_fetch(mi, 1);
+			ev->url = g_match_info_fetch(mi, 0);
+			trace_hit(t, "thread_key", k->src, k->line, "platform",
+			    field, g_strdup(ev->url));
+			/* the key may come from text, not a link */
+			if (!g_str_has_prefix(ev->url, "http"))
+				g_clear_pointer(&ev->url, g_free);
+		}
+		g_match_info_free(mi);
+	}
+	/* a key read from text: the page the rules file names */
+	if (ev->key != NULL && ev->url == NULL && p->url != NULL) {
+		char **parts = g_strsplit(p->url, "{key}", -1);
+
+		ev->url = g_strjoinv(ev->key, parts);
+		g_strfreev(parts);
+	}
+	g_free(links);
+}
+
 gboolean
 rules_explain(const struct rules *r, const struct mail *m,
     struct event *ev, struct rules_trace *t)
@@ -118,10 +191,9 @@ rules_explain(const struct rules *r, const struct mail *m,
 	const struct platform	*p = NULL;
 	const struct event_rule	*er = NULL;
 	const char		*x;
-	char			*links;
 	struct text		 subject, body;
 	gboolean		 undecoded;
-	guint			 i, j;
+	guint			 i;
 
 	memset(ev, 0, sizeof *ev);
 	if (t != NULL) {
@@ -129,19 +201,7 @@ rules_explain(const struct rules *r, const struct mail *m,
 		t->hits = g_array_new(FALSE, TRUE, sizeof(struct rules_hit));
 		g_array_set_clear_func(t->hits, (GDestroyNotify)hit_clear);
 	}
-	for (i = 0; i < r->platforms->len && p == NULL; i++) {
-		const struct platform *c = r->platforms->pdata[i];
-
-		for (j = 0; c->domains[j] != NULL; j++)
-			if (rules_at_domain(m->from_addr, c->domains[j])) {
-				p = c;
-				trace_hit(t, "domains", c->domains[j],
-				    c->domains_line, "platform", "from",
-				    g_strdup(m->from_addr));
-				break;
-			}
-	}
-	if (p == NULL)
+	if ((p = sender_platform(r, m->from_addr, t)) == NULL)
 		return (FALSE);
 	if (t != NULL)
 		t->file = p->file;
@@ -178,45 +238,7 @@ rules_explain(const struct rules *r, const struct mail *m,
 	}
 	ev->kind = er != NULL ? er->kind : EVENT_UNKNOWN;
 	if (ev->kind != EVENT_NOISE) {
-		/* keys are ids: their normalised form (ASCII digits) */
-		links = rules_normalize(m->links != NULL ? m->links : "");
-		for (i = 0; i < p->keys->len && ev->key == NULL; i++) {
-			const struct pattern	*k = p->keys->pdata[i];
-			const char *const	 in[] = { body.norm->str, links,
-						    subject.norm->str };
-			const char *const	 fields[] = { "body", "links",
-						    "subject" };
-			GMatchInfo		*mi = NULL;
-			const char		*field = NULL;
-			gboolean		 hit = FALSE;
-			guint			 f;
-
-			for (f = 0; f < G_N_ELEMENTS(in) && !hit; f++) {
-				g_match_info_free(mi);
-				hit = g_regex_match(k->re, in[f], 0, &mi);
-				field = fields[f];
-			}
-			if (hit) {
-				/* a pattern without group 1 gave a url but no
-				 * key, and the loop goes on */
-				g_free(ev->url);
-				ev->key = g_match_info_fetch(mi, 1);
-				ev->url = g_match_info_fetch(mi, 0);
-				trace_hit(t, "thread_key", k->src, k->line,
-				    "platform", field, g_strdup(ev->url));
-				/* the key may come from text, not a link */
-				if (!g_str_has_prefix(ev->url, "http"))
-					g_clear_pointer(&ev->url, g_free);
-			}
-			g_match_info_free(mi);
-		}
-		/* a key read from text: the page the rules file names */
-		if (ev->key != NULL && ev->url == NULL && p->url != NULL) {
-			char **parts = g_strsplit(p->url, "{key}", -1);
-
-			ev->url = g_strjoinv(ev->key, parts);
-			g_strfreev(parts);
-		}
+		find_key(p, m, &subject, &body, ev, t);
 		if (er != NULL)
 			ev->client = extract(er->client, &subject, &body,
 			    "client", er->group, t);
@@ -231,7 +253,6 @@ rules_explain(const struct rules *r, const struct mail *m,
 			    "title", "platform", t);
 		if (ev->client != NULL && ev->title != NULL)
 			ev->name_key = rules_name_key(ev->client, ev->title);
-		g_free(links);
 	}
 	text_clear(&subject);
 	text_clear(&body);
