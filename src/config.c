@@ -344,6 +344,80 @@ config_default_path(void)
 	    NULL));
 }
 
+/* [general] into 'cfg'. */
+static void
+load_general(struct checker *c, struct config *cfg)
+{
+	char	*v;
+
+	check_keys(c, "general", general_keys);
+	cfg->your_name = get_required(c, "general", "your_name",
+	    _("missing: it signs every draft"));
+	if ((v = get_string(c, "general", "state_dir")) != NULL)
+		cfg->state_dir = v;
+	else
+		cfg->state_dir = g_build_filename(g_get_user_state_dir(),
+		    "renraku", NULL);
+	cfg->templates_dir = get_string(c, "general", "templates_dir");
+	if (cfg->templates_dir != NULL &&
+	    !g_file_test(cfg->templates_dir, G_FILE_TEST_IS_DIR))
+		complain(c, "general", "templates_dir", _("'%s' is not a "
+		    "directory"), cfg->templates_dir);
+	cfg->timeout = get_uint(c, "general", "timeout", 60, 1, 3600);
+	if ((v = get_string(c, "general", "log")) != NULL) {
+		if (strcmp(v, "syslog") == 0)
+			cfg->syslog = TRUE;
+		else if (strcmp(v, "stderr") != 0)
+			complain(c, "general", "log", _("'%s' is not stderr or "
+			    "syslog"), v);
+		g_free(v);
+	}
+	cfg->notify_command = get_string(c, "general", "notify_command");
+	cfg->notify_url = get_string(c, "general", "notify_url");
+	if (cfg->notify_url != NULL &&
+	    !g_str_has_prefix(cfg->notify_url, "https://") &&
+	    !g_str_has_prefix(cfg->notify_url, "http://"))
+		complain(c, "general", "notify_url", _("'%s' is not an http(s) "
+		    "URL"), cfg->notify_url);
+	if ((v = get_string(c, "general", "draft_charset")) != NULL) {
+		if (g_ascii_strcasecmp(v, "iso-2022-jp") == 0)
+			cfg->iso2022jp = TRUE;
+		else if (g_ascii_strcasecmp(v, "utf-8") != 0)
+			complain(c, "general", "draft_charset", _("'%s' is not "
+			    "utf-8 or iso-2022-jp"), v);
+		g_free(v);
+	}
+}
+
+/* [policy] and the calendar into 'cfg' ([policy PLATFORM] come with the
+ * other groups). */
+static void
+load_policies(struct checker *c, struct config *cfg)
+{
+	GError	*e = NULL;
+	char	*v;
+
+	check_keys(c, "policy", policy_keys);
+	load_policy(c, "policy", &cfg->policy);
+	bizcal_init_default(&cfg->cal);
+	if ((v = get_string(c, "policy", "days_off")) != NULL) {
+		if (!bizcal_parse_days(&cfg->cal, v, &e)) {
+			complain(c, "policy", "days_off", "%s", e->message);
+			g_clear_error(&e);
+		}
+		g_free(v);
+	}
+	if ((v = get_string(c, "policy", "year_end")) != NULL) {
+		if (!bizcal_parse_break(&cfg->cal, v, &e)) {
+			complain(c, "policy", "year_end", "%s", e->message);
+			g_clear_error(&e);
+		}
+		g_free(v);
+	}
+	cfg->platform_policy = g_hash_table_new_full(g_str_hash, g_str_equal,
+	    g_free, g_free);
+}
+
 struct config *
 config_load(const char *path, GError **err)
 {
@@ -351,7 +425,7 @@ config_load(const char *path, GError **err)
 	struct config	*cfg;
 	struct stat	 sb;
 	GError		*e = NULL;
-	char		**groups = NULL, *v;
+	char		**groups = NULL;
 	gboolean	  private_file;
 	gsize		  i;
 	guint		  line;
@@ -377,64 +451,8 @@ config_load(const char *path, GError **err)
 	cfg->accounts = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)account_free);
 
-	check_keys(&c, "general", general_keys);
-	cfg->your_name = get_required(&c, "general", "your_name",
-	    _("missing: it signs every draft"));
-	if ((v = get_string(&c, "general", "state_dir")) != NULL)
-		cfg->state_dir = v;
-	else
-		cfg->state_dir = g_build_filename(g_get_user_state_dir(),
-		    "renraku", NULL);
-	cfg->templates_dir = get_string(&c, "general", "templates_dir");
-	if (cfg->templates_dir != NULL &&
-	    !g_file_test(cfg->templates_dir, G_FILE_TEST_IS_DIR))
-		complain(&c, "general", "templates_dir", _("'%s' is not a "
-		    "directory"), cfg->templates_dir);
-	cfg->timeout = get_uint(&c, "general", "timeout", 60, 1, 3600);
-	if ((v = get_string(&c, "general", "log")) != NULL) {
-		if (strcmp(v, "syslog") == 0)
-			cfg->syslog = TRUE;
-		else if (strcmp(v, "stderr") != 0)
-			complain(&c, "general", "log", _("'%s' is not stderr or "
-			    "syslog"), v);
-		g_free(v);
-	}
-	cfg->notify_command = get_string(&c, "general", "notify_command");
-	cfg->notify_url = get_string(&c, "general", "notify_url");
-	if (cfg->notify_url != NULL &&
-	    !g_str_has_prefix(cfg->notify_url, "https://") &&
-	    !g_str_has_prefix(cfg->notify_url, "http://"))
-		complain(&c, "general", "notify_url", _("'%s' is not an http(s) "
-		    "URL"), cfg->notify_url);
-	if ((v = get_string(&c, "general", "draft_charset")) != NULL) {
-		if (g_ascii_strcasecmp(v, "iso-2022-jp") == 0)
-			cfg->iso2022jp = TRUE;
-		else if (g_ascii_strcasecmp(v, "utf-8") != 0)
-			complain(&c, "general", "draft_charset", _("'%s' is not "
-			    "utf-8 or iso-2022-jp"), v);
-		g_free(v);
-	}
-
-	check_keys(&c, "policy", policy_keys);
-	load_policy(&c, "policy", &cfg->policy);
-	bizcal_init_default(&cfg->cal);
-	if ((v = get_string(&c, "policy", "days_off")) != NULL) {
-		if (!bizcal_parse_days(&cfg->cal, v, &e)) {
-			complain(&c, "policy", "days_off", "%s", e->message);
-			g_clear_error(&e);
-		}
-		g_free(v);
-	}
-	if ((v = get_string(&c, "policy", "year_end")) != NULL) {
-		if (!bizcal_parse_break(&cfg->cal, v, &e)) {
-			complain(&c, "policy", "year_end", "%s", e->message);
-			g_clear_error(&e);
-		}
-		g_free(v);
-	}
-	cfg->platform_policy = g_hash_table_new_full(g_str_hash, g_str_equal,
-	    g_free, g_free);
-
+	load_general(&c, cfg);
+	load_policies(&c, cfg);
 	groups = g_key_file_get_groups(c.kf, NULL);
 	for (i = 0; groups[i] != NULL; i++) {
 		if (strcmp(groups[i], "general") == 0 ||
