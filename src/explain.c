@@ -119,44 +119,33 @@ explain_none(const struct rules *r, const struct mail *m,
 	fputs(_("not a platform event: renraku ignores this mail\n"), out);
 }
 
-gboolean
-explain_mail(const struct rules *r, const char *name, const char *raw,
-    gsize len, FILE *out, GError **err)
+/* The mail's name and what it says of itself: sender, forwarder,
+ * subject, date. */
+static void
+print_headers(const char *name, const struct mail *m, FILE *out)
 {
-	struct mail		 m;
-	struct event		 ev;
-	struct rules_trace	 t;
-	const struct rules_hit	*h;
-	GDateTime		*d;
-	gboolean		 known;
-	char			*s, *w;
-	guint			 i;
-
-	if (!mail_parse(raw, len, &m, err)) {
-		g_prefix_error(err, _("%s: "), name);
-		return (FALSE);
-	}
-	known = rules_explain(r, &m, &ev, &t);
+	GDateTime	*d;
+	char		*s;
 
 	fprintf(out, _("%s:\n"), name);
 	field(out, "from");
-	if (*m.from_name != '\0')
-		fprintf(out, "%s <%s>\n", m.from_name, m.from_addr);
-	else if (*m.from_addr != '\0')
-		fprintf(out, "%s\n", m.from_addr);
+	if (*m->from_name != '\0')
+		fprintf(out, "%s <%s>\n", m->from_name, m->from_addr);
+	else if (*m->from_addr != '\0')
+		fprintf(out, "%s\n", m->from_addr);
 	else
 		fprintf(out, "-  %s\n", _("(no From:)"));
-	if (m.forwarded_by != NULL) {
+	if (m->forwarded_by != NULL) {
 		field(out, "forwarded");
 		fprintf(out, _("by %s; the other fields are the original's\n"),
-		    m.forwarded_by);
+		    m->forwarded_by);
 	}
 	field(out, "subject");
-	if (*m.subject != '\0')
-		fprintf(out, "%s\n", m.subject);
+	if (*m->subject != '\0')
+		fprintf(out, "%s\n", m->subject);
 	else
 		fprintf(out, "-  %s\n", _("(no Subject:)"));
-	if (m.date != 0 && (d = g_date_time_new_from_unix_local(m.date)) !=
+	if (m->date != 0 && (d = g_date_time_new_from_unix_local(m->date)) !=
 	    NULL) {
 		s = g_date_time_format(d, "%Y-%m-%d %H:%M:%S %z");
 		field(out, "date");
@@ -168,6 +157,27 @@ explain_mail(const struct rules *r, const char *name, const char *raw,
 		fprintf(out, "-  %s\n", _("(no usable Date:; sync uses the "
 		    "time it reads the mail)"));
 	}
+}
+
+gboolean
+explain_mail(const struct rules *r, const char *name, const char *raw,
+    gsize len, FILE *out, GError **err)
+{
+	struct mail		 m;
+	struct event		 ev;
+	struct rules_trace	 t;
+	const struct rules_hit	*h;
+	gboolean		 known;
+	char			*s, *w;
+	guint			 i;
+
+	if (!mail_parse(raw, len, &m, err)) {
+		g_prefix_error(err, _("%s: "), name);
+		return (FALSE);
+	}
+	known = rules_explain(r, &m, &ev, &t);
+
+	print_headers(name, &m, out);
 
 	if (!known) {
 		explain_none(r, &m, &t, out);
