@@ -18,19 +18,7 @@ man5=$TOP_BUILDDIR/man/renraku.conf.5
 man1ja=$TOP_BUILDDIR/man/ja/renraku.1
 man5ja=$TOP_BUILDDIR/man/ja/renraku.conf.5
 example=$TOP_SRCDIR/doc/renraku.conf.example
-n=0
-
-ok() {		# ok NAME COMMAND...: one TAP result
-	name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$tmp/out" 2>&1; then
-		echo "ok $n - $name"
-	else
-		echo "not ok $n - $name"
-		sed 's/^/# /' "$tmp/out"
-	fi
-}
+. "${TOP_SRCDIR:-.}/tests/tap.sh"
 
 all_in() {	# all_in FILE PREFIX SUFFIX WORD...: each, as an ERE
 	file=$1 pre=$2 suf=$3 bad=0
@@ -83,4 +71,4 @@ man_pages "$man1ja" "$man5ja" " (Japanese)"
 
 ok "renraku loads the example config" \
 	"$RENRAKU" -c "$example" templates list
-echo "1..$n"
+plan

@@ -16,19 +16,7 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES DESTDIR RENRAKU_DATADIR
 tmp=$(mktemp -d) || exit 1
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 export XDG_CONFIG_HOME="$tmp/xdg" XDG_STATE_HOME="$tmp/state"
-n=0
-
-ok() {		# ok NAME COMMAND...: one TAP result
-	name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$tmp/out" 2>&1; then
-		echo "ok $n - $name"
-	else
-		echo "not ok $n - $name"
-		sed 's/^/# /' "$tmp/out"
-	fi
-}
+. "${TOP_SRCDIR:-.}/tests/tap.sh"
 
 has() { grep -q -F -- "$1" "$2" || { echo "$2 lacks: $1"; return 1; }; }
 
@@ -179,4 +167,4 @@ ok "installed to a prefix, renraku finds its rules, templates check passes" \
 ok "installed to a prefix, the service runs the binary of that prefix" \
 	grep -q -F -x "ExecStart=$prefix/bin/renraku sync" \
 	"$prefix/lib/systemd/user/renraku.service"
-echo "1..$n"
+plan
