@@ -71,4 +71,9 @@ man_pages "$man1ja" "$man5ja" " (Japanese)"
 
 ok "renraku loads the example config" \
 	"$RENRAKU" -c "$example" templates list
+ok "the README's source layout names every module, in both languages" \
+	sh -c 'for f in "$1"/src/*.c; do for r in README.md README.ja.md; do
+		grep -q -F "\`src/${f##*/}\`" "$1/$r" ||
+		{ echo "$r lacks src/${f##*/}"; exit 1; }; done; done' \
+	sh "$TOP_SRCDIR"
 plan
