@@ -95,12 +95,27 @@ templates_check(const struct run *r, FILE *out, GError **err)
 	return (TRUE);
 }
 
+/* One unfolded header field "Name: value", its value decoded; nothing
+ * for "" or a line without a colon.  'field' is changed. */
+static void
+print_field(char *field, FILE *out)
+{
+	char	*colon = strchr(field, ':'), *v;
+
+	if (colon == NULL)
+		return;
+	*colon = '\0';
+	v = mail_decode_header(colon + 1);
+	fprintf(out, _("%s: %s\n"), field, v);
+	g_free(v);
+}
+
 /* Print the header block of 'wire', unfolded, values decoded. */
 static void
 print_headers(const char *wire, FILE *out)
 {
 	const char	*end = strstr(wire, "\r\n\r\n");
-	char		*block, **lines, *v;
+	char		*block, **lines;
 	GString		*line = g_string_new(NULL);
 	guint		 i;
 
@@ -112,28 +127,10 @@ print_headers(const char *wire, FILE *out)
 			g_string_append(line, lines[i]);
 			continue;
 		}
-		if (line->len > 0) {
-			char *colon = strchr(line->str, ':');
-
-			if (colon != NULL) {
-				*colon = '\0';
-				v = mail_decode_header(colon + 1);
-				fprintf(out, _("%s: %s\n"), line->str, v);
-				g_free(v);
-			}
-		}
+		print_field(line->str, out);
 		g_string_assign(line, lines[i]);
 	}
-	if (line->len > 0) {
-		char *colon = strchr(line->str, ':');
-
-		if (colon != NULL) {
-			*colon = '\0';
-			v = mail_decode_header(colon + 1);
-			fprintf(out, _("%s: %s\n"), line->str, v);
-			g_free(v);
-		}
-	}
+	print_field(line->str, out);
 	g_string_free(line, TRUE);
 	g_strfreev(lines);
 	g_free(block);
