@@ -7,6 +7,7 @@ import datetime
 import email
 import email.policy
 import hashlib
+import http.server
 import imaplib
 import os
 import queue
@@ -20,11 +21,42 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dovecot  # noqa: E402
 import faultproxy  # noqa: E402
+from tap import bail  # noqa: E402
 
 RENRAKU = os.environ.get('RENRAKU', 'src/renraku')
 TOP = os.environ.get('TOP_SRCDIR', '.')
 JST = datetime.timezone(datetime.timedelta(hours=9))
 NOW = '2026-12-09T10:00:00+09:00'           # a Wednesday
+
+
+def serve_http(handler):
+    """An HTTP server on 127.0.0.1 answering with 'handler' (a
+    BaseHTTPRequestHandler class), in a thread of its own."""
+    web = http.server.HTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    return web
+
+
+def start_dovecot(**kw):
+    """A started dovecot.Dovecot, or the test bails out saying why."""
+    try:
+        return dovecot.Dovecot(**kw).start()
+    except Exception as e:  # noqa: BLE001
+        bail('cannot start dovecot: %s' % e)
+
+
+def start_workers(make, n):
+    """'n' objects from 'make' (each with a .box to clean up), or the test
+    bails out, having cleaned up those it made."""
+    workers = []
+    try:
+        for _ in range(n):
+            workers.append(make())
+    except Exception as e:  # noqa: BLE001
+        for w in workers:
+            w.box.cleanup()
+        bail('cannot start dovecot: %s' % e)
+    return workers
 
 
 def corpus(name, **replace):

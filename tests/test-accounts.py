@@ -14,12 +14,12 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dovecot  # noqa: E402
-from tap import ok, done, bail  # noqa: E402
+from harness import serve_http, start_dovecot  # noqa: E402
+from tap import ok, done  # noqa: E402
 
 RENRAKU = os.environ.get('RENRAKU', 'src/renraku')
 TOP = os.environ.get('TOP_SRCDIR', '.')
@@ -40,13 +40,8 @@ class Hook(http.server.BaseHTTPRequestHandler):
         pass
 
 
-web = http.server.HTTPServer(('127.0.0.1', 0), Hook)
-threading.Thread(target=web.serve_forever, daemon=True).start()
-
-try:
-    srv = dovecot.Dovecot().start()
-except Exception as e:  # noqa: BLE001
-    bail('cannot start dovecot: %s' % e)
+web = serve_http(Hook)
+srv = start_dovecot()
 try:
     with open(os.path.join(TOP, 'tests', 'corpus',
                            'crowdworks-message-1.eml'), 'rb') as f:

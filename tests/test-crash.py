@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from faultproxy import Fault, C2S, S2C  # noqa: E402
 from harness import diff  # noqa: E402
-from tap import ok, done, bail  # noqa: E402
+from tap import ok, done  # noqa: E402
 
 WORKERS = 2
 TIMED_KILLS = 72
@@ -201,14 +201,7 @@ class Worker:
         return out
 
 
-workers = []
-try:
-    for _ in range(WORKERS):
-        workers.append(Worker())
-except Exception as e:  # noqa: BLE001
-    for w in workers:
-        w.box.cleanup()
-    bail('cannot start dovecot: %s' % e)
+workers = harness.start_workers(Worker, WORKERS)
 
 try:
     w0 = workers[0]

@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from faultproxy import Fault, C2S, S2C  # noqa: E402
 from harness import diff, phase_of  # noqa: E402
-from tap import ok, done, bail  # noqa: E402
+from tap import ok, done  # noqa: E402
 
 TIMEOUT = 3
 WORKERS = 2
@@ -269,14 +269,7 @@ def report(day, cuts, names):
     return by_dir, phases, windows
 
 
-workers = []
-try:
-    for _ in range(WORKERS):
-        workers.append(Worker())
-except Exception as e:  # noqa: BLE001
-    for w in workers:
-        w.box.cleanup()
-    bail('cannot start dovecot: %s' % e)
+workers = harness.start_workers(Worker, WORKERS)
 
 try:
     r1, r2 = workers[0].ref[1], workers[0].ref[2]

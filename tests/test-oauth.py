@@ -15,12 +15,12 @@ import os
 import stat
 import subprocess
 import sys
-import threading
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dovecot  # noqa: E402
-from tap import ok, done, bail  # noqa: E402
+from harness import serve_http, start_dovecot  # noqa: E402
+from tap import ok, done  # noqa: E402
 
 RENRAKU = os.environ.get('RENRAKU', 'src/renraku')
 TOP = os.environ.get('TOP_SRCDIR', '.')
@@ -55,13 +55,8 @@ class Token(http.server.BaseHTTPRequestHandler):
         pass
 
 
-web = http.server.HTTPServer(('127.0.0.1', 0), Token)
-threading.Thread(target=web.serve_forever, daemon=True).start()
-
-try:
-    srv = dovecot.Dovecot().start()
-except Exception as e:  # noqa: BLE001
-    bail('cannot start dovecot: %s' % e)
+web = serve_http(Token)
+srv = start_dovecot()
 try:
     state = os.path.join(srv.dir, 'state')
     cfg = srv.renraku_config(
