@@ -132,6 +132,7 @@ compose_draft(const struct run *r, const struct thread *t,
 		g_free(tip);
 		g_free(when);
 	}
+	g_string_append_printf(body, DRAFT_MARK_FORMAT, t->id);
 	c->body = g_string_free(body, FALSE);
 	all = g_strdup_printf("%u\n%d\n%s\n%s", step, c->to_user, c->subject,
 	    c->body);

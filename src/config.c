@@ -25,7 +25,7 @@ static const char *const platform_policy_keys[] = { "step1_days",
 	"step2_days", "step3_days", "remedy_days", "remedy_in_contract", NULL };
 static const char *const account_keys[] = {
 	"host", "port", "security", "ca_file", "user", "password_command",
-	"password", "mailboxes", "drafts", "auth", "oauth2_token_url",
+	"password", "mailboxes", "drafts", "from", "auth", "oauth2_token_url",
 	"oauth2_client_id", "oauth2_client_secret_command",
 	"oauth2_refresh_token_command", NULL
 };
@@ -201,6 +201,7 @@ account_free(struct account *a)
 	g_free(a->host);
 	g_free(a->ca_file);
 	g_free(a->user);
+	g_free(a->from);
 	g_free(a->password_command);
 	if (a->password != NULL)
 		config_password_free(a->password);
@@ -227,6 +228,10 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 	if (a->host != NULL && (!wire_safe(a->host) ||
 	    strchr(a->host, ' ') != NULL))
 		complain(c, group, "host", _("'%s' is not a host name"), a->host);
+	else if (a->host != NULL && strchr(a->host, ':') != NULL &&
+	    !g_hostname_is_ip_address(a->host))
+		complain(c, group, "host", _("'%s': write the port in the port "
+		    "key, not after the host name"), a->host);
 
 	a->security = SECURITY_TLS;
 	if ((sec = get_string(c, group, "security")) != NULL) {
@@ -312,6 +317,14 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 	if ((a->drafts = get_string(c, group, "drafts")) != NULL &&
 	    !wire_safe(a->drafts))
 		complain(c, group, "drafts", _("contains a line break"));
+	/* the drafts' From: the login when it is an address */
+	if ((a->from = get_string(c, group, "from")) != NULL &&
+	    (!wire_safe(a->from) || strchr(a->from, '@') == NULL ||
+	    strpbrk(a->from, " <>\"") != NULL))
+		complain(c, group, "from", _("'%s' is not an address such as "
+		    "hanako@example.com"), a->from);
+	if (a->from == NULL && a->user != NULL)
+		a->from = g_strdup(a->user);
 	return (a);
 }
 
@@ -525,9 +538,14 @@ config_secret_command(const char *account, const char *key,
 		goto fail;
 	}
 	if (!g_spawn_check_wait_status(status, &e)) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    _("account %s: %s failed (%s): %s"), account, key, e->message,
-		    g_strstrip(errout));
+		if (*g_strstrip(errout) != '\0')
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+			    _("account %s: %s failed (%s): %s"), account, key,
+			    e->message, errout);
+		else
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+			    _("account %s: %s failed (%s) and said nothing"),
+			    account, key, e->message);
 		g_error_free(e);
 		goto fail;
 	}

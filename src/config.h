@@ -38,6 +38,8 @@ struct account {
 	char		 *password;	/* NULL if password_command is set */
 	char		**mailboxes;	/* NULL-terminated, at least one */
 	char		 *drafts;	/* NULL: find by SPECIAL-USE \Drafts */
+	char		 *from;		/* the drafts' From address: from =,
+					   or else user */
 };
 
 struct config {

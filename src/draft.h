@@ -11,6 +11,13 @@
 #define DRAFT_THREAD_HEADER	"X-Renraku-Thread"	/* platform/key */
 #define DRAFT_STEP_HEADER	"X-Renraku-Step"	/* 1 .. 3 */
 
+/* The last line of every draft's text, with the thread's id, so that a
+ * draft a mail client saved again without the headers above is still
+ * known for renraku's (it is in the note the user deletes before
+ * sending). */
+#define DRAFT_MARK_PREFIX	"[renraku "
+#define DRAFT_MARK_FORMAT	DRAFT_MARK_PREFIX "%s]\n"
+
 struct draft {
 	const char	*from_name;	/* your_name */
 	const char	*from_addr;	/* the account's user */

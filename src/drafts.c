@@ -57,31 +57,55 @@ open_drafts(struct drafter *dr, GError **err)
 }
 
 /*
- * The UIDs in Drafts of the message 'message_id', even if flagged
- * \Deleted (a take-back a run left half done).
+ * The UIDs in Drafts of the message 'message_id'; with 'deleted', also if
+ * flagged \Deleted (a take-back a run left half done), else a draft the
+ * user flagged \Deleted counts as gone.
  */
 static GArray *
-find_draft(struct drafter *dr, const char *message_id, GError **err)
+find_draft(struct drafter *dr, const char *message_id, gboolean deleted,
+    GError **err)
 {
 	const char *pairs[] = { "Message-ID", message_id, NULL };
 
 	if (!open_drafts(dr, err))
 		return (NULL);
-	return (dr->box->search(dr->box->ctx, pairs, FALSE, err));
+	return (dr->box->search(dr->box->ctx, pairs, !deleted, err));
 }
 
 /*
- * The UIDs in Drafts of the undeleted messages whose X-Renraku-Thread
- * contains 'thread' (every draft of renraku's for "").
+ * The UIDs in Drafts of the undeleted messages that are drafts of
+ * 'thread' (of any thread for ""): by their X-Renraku-Thread header, or,
+ * for a copy a mail client saved without it, by the mark in their text.
  */
 static GArray *
 find_copies(struct drafter *dr, const char *thread, GError **err)
 {
-	const char *pairs[] = { DRAFT_THREAD_HEADER, thread, NULL };
+	const char	*pairs[] = { DRAFT_THREAD_HEADER, thread, NULL };
+	char		*mark = *thread != '\0' ? g_strdup_printf(
+			    DRAFT_MARK_PREFIX "%s]", thread) :
+			    g_strdup(DRAFT_MARK_PREFIX);
+	const char	*text[] = { "", mark, NULL };
+	GArray		*a = NULL, *b = NULL;
+	guint		 i, j;
 
-	if (!open_drafts(dr, err))
-		return (NULL);
-	return (dr->box->search(dr->box->ctx, pairs, TRUE, err));
+	if (open_drafts(dr, err) &&
+	    (a = dr->box->search(dr->box->ctx, pairs, TRUE, err)) != NULL &&
+	    (b = dr->box->search(dr->box->ctx, text, TRUE, err)) != NULL)
+		for (i = 0; i < b->len; i++) {
+			guint32 uid = g_array_index(b, guint32, i);
+
+			for (j = 0; j < a->len &&
+			    g_array_index(a, guint32, j) != uid; j++)
+				;
+			if (j == a->len)
+				g_array_append_val(a, uid);
+		}
+	if (b == NULL && a != NULL)
+		g_clear_pointer(&a, g_array_unref);
+	if (b != NULL)
+		g_array_unref(b);
+	g_free(mark);
+	return (a);
 }
 
 /*
@@ -133,7 +157,10 @@ reconcile(struct drafter *dr, struct thread *t, GError **err)
 		if (d->state != DRAFT_PENDING && d->state != DRAFT_LIVE &&
 		    d->state != DRAFT_EDITED && d->state != DRAFT_REMOVING)
 			continue;
-		if ((ours = find_draft(dr, d->message_id, err)) == NULL)
+		/* a take-back half done may have left it \Deleted; else a
+		   draft the user flagged \Deleted is gone */
+		if ((ours = find_draft(dr, d->message_id, d->state ==
+		    DRAFT_REMOVING || d->state == DRAFT_PENDING, err)) == NULL)
 			goto out;
 		if (d->state == DRAFT_REMOVING) {
 			if (!remove_if_ours(dr, d, ours, DRAFT_REMOVED, err))
@@ -219,7 +246,7 @@ take_back(struct drafter *dr, struct thread_draft *d, GError **err)
 	GArray	*uids;
 	gboolean ok;
 
-	if ((uids = find_draft(dr, d->message_id, err)) == NULL)
+	if ((uids = find_draft(dr, d->message_id, FALSE, err)) == NULL)
 		return (FALSE);
 	ok = remove_if_ours(dr, d, uids, DRAFT_SENT, err);
 	g_array_unref(uids);
@@ -332,8 +359,8 @@ append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
 	memset(&rec, 0, sizeof rec);
 	rec.created = rec.changed = g_date_time_to_unix(r->now);
 	rec.message_id = compose_message_id(t->id, c->step, rec.created,
-	    dr->acct->user);
-	wire = compose_message(r, dr->acct->user, t, c, rec.message_id, news,
+	    dr->acct->from);
+	wire = compose_message(r, dr->acct->from, t, c, rec.message_id, news,
 	    &len);
 	tz = g_time_zone_new_offset(BIZDAY_JST_OFFSET);
 	date = g_date_time_to_timezone(r->now, tz);
@@ -396,6 +423,9 @@ act(struct drafter *dr, struct thread *t, GError **err)
 	    strcmp(live->content_hash, c.content_hash) == 0)
 		goto out;	/* nothing changed */
 	if (r->dry_run) {
+		/* as a real run would: Drafts must be there to draft in */
+		if (!(ok = open_drafts(dr, err)))
+			goto out;
 		printf(d.action == ACTION_REFRESH ? _("would refresh %s step %u "
 		    "(%s)\nSubject: %s\n\n%s\n") : _("would draft %s step %u "
 		    "(%s)\nSubject: %s\n\n%s\n"), t->id, d.step_due,

@@ -44,8 +44,9 @@ struct drafts_box {
 	/* Open 'mailbox' for search, hash, remove. */
 	gboolean (*open)(void *ctx, const char *mailbox, GError **err);
 	/* The UIDs, ascending, of the messages whose header of each pair of
-	 * 'pairs' (name, value, ..., NULL) contains the value, and with
-	 * 'undeleted' not flagged \Deleted: a GArray of guint32. */
+	 * 'pairs' (name, value, ..., NULL) contains the value (the name ""
+	 * stands for the text), and with 'undeleted' not flagged \Deleted:
+	 * a GArray of guint32. */
 	GArray	*(*search)(void *ctx, const char *const *pairs,
 		    gboolean undeleted, GError **err);
 	/* SHA-256 (hex) of message 'uid' as held, and its Message-ID

@@ -722,7 +722,8 @@ imap_search_header(struct imap *s, const char *const *pairs,
 			mailimap_search_key_free(k);
 			return (NULL);
 		}
-		mailimap_search_key_multiple_add(k,
+		mailimap_search_key_multiple_add(k, *pairs[i] == '\0' ?
+		    mailimap_search_key_new_body(g_strdup(pairs[i + 1])) :
 		    mailimap_search_key_new_header(g_strdup(pairs[i]),
 		    g_strdup(pairs[i + 1])));
 	}

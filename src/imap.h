@@ -162,8 +162,9 @@ char		*imap_find_drafts(struct imap *s, GError **err);
 
 /*
  * The UIDs of the messages of the open mailbox whose header 'name'
- * contains 'value', for each pair of the NULL-terminated 'pairs' (name,
- * value, name, value, ..., NULL), and, if 'undeleted', without the flag
+ * contains 'value' (the text, for the name ""), for each pair of the
+ * NULL-terminated 'pairs' (name, value, name, value, ..., NULL), and, if
+ * 'undeleted', without the flag
  * \Deleted.  Returns an ascending GArray of guint32 (g_array_unref), or
  * NULL with err set.
  */

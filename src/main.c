@@ -443,6 +443,8 @@ cmd_watch(const struct run *r, struct store *st, char **args, GError **err)
 		    _("watch: --interval is 1 to 86400 seconds"));
 		return (FALSE);
 	}
+	/* a long run: each line out as it is said, even into a file */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	copy.now = g_date_time_ref(r->now);
 	ok = watch_run(&copy, st, (guint)opt_interval, clock_now, err);
 	g_date_time_unref(copy.now);

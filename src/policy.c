@@ -406,8 +406,16 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 	if (due) {
 		d->step_due = step;
 		d->action = d->live >= 0 ? ACTION_REFRESH : ACTION_CREATE;
-	} else if (d->live >= 0)
+	} else if (d->live >= 0) {
 		d->action = ACTION_REMOVE;
+		/* why it goes, not why the next one waits */
+		if (g_array_index(t->drafts, struct thread_draft,
+		    d->live).anchor < d->anchor)
+			d->why = d->unread ? N_("a platform mail renraku "
+			    "could not read came after it was drafted, counted "
+			    "as the client's") : N_("the client was heard from "
+			    "after it was drafted");
+	}
 }
 
 const char *

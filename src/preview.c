@@ -178,8 +178,8 @@ preview_print(const struct run *r, struct store *st, const char *thread,
 	if (!compose_draft(r, t, &d, step, &c, err))
 		goto out;
 	id = compose_message_id(t->id, step, g_date_time_to_unix(r->now),
-	    acct->user);
-	wire = compose_message(r, acct->user, t, &c, id, TRUE, &len);
+	    acct->from);
+	wire = compose_message(r, acct->from, t, &c, id, TRUE, &len);
 	fprintf(out, "# %s, step %u, from %s\n", t->id, step,
 	    c.template_path);
 	print_headers(wire, out);

@@ -49,7 +49,9 @@ print_next(FILE *out, const struct thread *t, const struct decision *d)
 		g_free(a);
 		return;
 	}
-	if (live != NULL && d->action != ACTION_REMOVE) {
+	if (live != NULL && d->action == ACTION_REMOVE)
+		live = NULL;	/* about to be taken back: not news */
+	if (live != NULL) {
 		a = day(live->created);
 		fprintf(out, _("follow-up %u drafted %s, waiting in Drafts"),
 		    live->step, a);
@@ -65,12 +67,17 @@ print_next(FILE *out, const struct thread *t, const struct decision *d)
 		    _(d->why));
 		return;
 	}
-	if (live != NULL && d->action != ACTION_REMOVE) {
-		fprintf(out, _("; next: follow-up %u once it is sent"),
-		    MIN(live->step + 1, POLICY_STEPS));
+	if (live != NULL && live->step >= POLICY_STEPS) {
+		/* the last step is a note to the user: nothing follows it */
+		fprintf(out, _("; then the platform's remedy is yours to use"));
 		return;
 	}
-	if (live != NULL || d->made > 0)
+	if (live != NULL) {
+		fprintf(out, _("; next: follow-up %u once it is sent"),
+		    live->step + 1);
+		return;
+	}
+	if (d->made > 0)
 		fprintf(out, "; ");
 	if (d->snoozed) {
 		b = bizday_format_local(&d->next_date);
@@ -95,7 +102,8 @@ iso(gint64 t)
 	GDateTime	*u = g_date_time_new_from_unix_utc(t);
 	GTimeZone	*tz = g_time_zone_new_offset(BIZDAY_JST_OFFSET);
 	GDateTime	*j = g_date_time_to_timezone(u, tz);
-	char		*s = g_date_time_format_iso8601(j);
+	/* RFC 3339: the offset with its colon (+09:00) */
+	char		*s = g_date_time_format(j, "%Y-%m-%dT%H:%M:%S%:z");
 
 	g_date_time_unref(j);
 	g_date_time_unref(u);
@@ -193,7 +201,7 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 	}
 	b = json_builder_new();
 	json_builder_begin_object(b);
-	now = g_date_time_format_iso8601(r->now);
+	now = g_date_time_format(r->now, "%Y-%m-%dT%H:%M:%S%:z");
 	jsonout_member(b, "now", now);
 	g_free(now);
 	json_builder_set_member_name(b, "threads");

@@ -56,12 +56,14 @@ on_message(guint32 uid, const char *raw, gsize len, gsize size, void *ctx,
 		g_error_free(e);
 		return (TRUE);
 	}
-	if (len < size)
+	if (!rules_classify(f->r->rules, &m, &ev))
+		goto out;
+	/* only platform mail is worth a word: a colleague's forward with a
+	   PDF in it is none of renraku's business */
+	if (len < size && ev.kind != EVENT_NOISE)
 		log_warning(_("%s UID %u: %lu KB, more than renraku reads; read "
 		    "its first %u KB"), f->mailbox, uid,
 		    (unsigned long)(size / 1024), IMAP_FETCH_MAX / 1024);
-	if (!rules_classify(f->r->rules, &m, &ev))
-		goto out;
 	f->platform_mails++;
 	if (m.message_id == NULL)
 		digest = g_compute_checksum_for_data(G_CHECKSUM_SHA256,

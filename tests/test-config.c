@@ -202,7 +202,12 @@ test_many_errors(void **state)
 	    "security = plain\n"
 	    "password_command = true\n"
 	    "password = also\n"
-	    "mailboxes = ;\n";
+	    "mailboxes = ;\n"
+	    "[account two]\n"
+	    "host = imap.example.com:993\n"
+	    "user = hanako\n"
+	    "from = hanako at example.com\n"
+	    "password_command = true\n";
 	static const char *const want[] = {
 		"[general] your_name: missing",
 		"[general] timeout: 'abc' is not a whole number",
@@ -217,6 +222,10 @@ test_many_errors(void **state)
 		"[account work] password: set either password or "
 		    "password_command",
 		"[account work] mailboxes: no mailbox",
+		"[account two] host: 'imap.example.com:993': write the port "
+		    "in the port key, not after the host name",
+		"[account two] from: 'hanako at example.com' is not an address "
+		    "such as hanako@example.com",
 	};
 	struct config	*cfg;
 	GError		*e = NULL;
@@ -370,7 +379,8 @@ test_password_command(void **state)
 		{ "echo oops >&2; exit 3", NULL,
 		  "account main: password_command failed (Child process exited "
 		  "with code 3): oops" },
-		{ "exit 1", NULL, "password_command failed" },
+		{ "exit 1", NULL, "account main: password_command failed "
+		  "(Child process exited with code 1) and said nothing" },
 		{ "true", NULL, "password_command printed nothing" },
 		{ "printf '\\nafter an empty line\\n'", NULL,
 		  "printed nothing" },

@@ -10,7 +10,9 @@
  */
 #include "unit.h"
 
+#include "draft.h"
 #include "drafts.h"
+#include "error.h"
 #include "mail.h"
 #include "notify.h"
 
@@ -29,6 +31,7 @@ struct membox {
 	guint32		 uidnext;
 	guint64		 modseq;
 	guint		 searches, appends, removes;
+	gboolean	 missing;	/* no Drafts mailbox at all */
 };
 
 static void
@@ -79,6 +82,11 @@ mem_status(void *ctx, const char *mailbox, struct mailbox_state *ms,
 static gboolean
 mem_open(void *ctx, const char *mailbox, GError **err)
 {
+	if (((struct membox *)ctx)->missing) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    "mailbox '%s' cannot be opened", mailbox);
+		return (FALSE);
+	}
 	return (strcmp(mailbox, "Drafts") == 0);
 }
 
@@ -96,7 +104,8 @@ mem_search(void *ctx, const char *const *pairs, gboolean undeleted,
 		gboolean	 all = !(undeleted && m->deleted);
 
 		for (j = 0; all && pairs[j] != NULL; j += 2) {
-			char *v = header(m->raw, pairs[j]);
+			char *v = *pairs[j] == '\0' ? g_strdup(strstr(m->raw,
+			    "\r\n\r\n")) : header(m->raw, pairs[j]);
 
 			all = v != NULL && strstr(v, pairs[j + 1]) != NULL;
 			g_free(v);
@@ -684,6 +693,70 @@ test_dry_run(void **state)
 	g_free(before);
 }
 
+/* A client saved the draft again without our headers and with a new
+ * Message-ID, the note (with its mark) kept: edited, not sent, and no
+ * step 2 beside it. */
+static void
+test_resaved_without_headers(void **state)
+{
+	struct fix	*f = *state;
+	char		*copy;
+
+	silent_client(f);
+	run_at(f, 11, 5);
+	copy = g_strdup_printf("From: hanako@example.com\r\n"
+	    "Subject: =?UTF-8?B?5rOo5paH?=\r\nMessage-ID: <webmail.1@x>\r\n"
+	    "\r\n株式会社サンプル商事様\r\n(edited)\r\n" DRAFT_MARK_FORMAT,
+	    THREAD);
+	user_sends(f);
+	put(&f->mem, copy);
+	run_at(f, 11, 6);
+	assert_states(f, "edited:1");
+	run_at(f, 11, 12);
+	assert_int_equal(f->mem.msgs->len, 1);
+	assert_int_equal(f->mem.appends, 1);
+	assert_states(f, "edited:1");
+	g_free(copy);
+}
+
+/* The user flagged the draft \Deleted and did not expunge it: gone (the
+ * step was made), never deleted again nor made anew. */
+static void
+test_flagged_deleted(void **state)
+{
+	struct fix *f = *state;
+
+	silent_client(f);
+	run_at(f, 11, 5);
+	only(f)->deleted = TRUE;
+	f->mem.modseq++;
+	f->mem.appends = f->mem.removes = 0;
+	run_at(f, 11, 6);
+	run_at(f, 11, 9);
+	assert_states(f, "sent:1");
+	assert_int_equal(f->mem.appends + f->mem.removes, 0);
+	assert_true(only(f)->deleted);
+}
+
+/* A dry run with no Drafts mailbox fails as the real run would. */
+static void
+test_dry_run_no_drafts(void **state)
+{
+	struct fix	*f = *state;
+	GError		*e = NULL;
+
+	silent_client(f);
+	f->mem.missing = TRUE;
+	f->r.dry_run = TRUE;
+	f->r.now = g_date_time_new_from_unix_utc(jst(11, 5, 10));
+	assert_true(store_begin(f->st, &e));
+	assert_false(drafts_update(&f->r, f->st, &f->box,
+	    f->cfg->accounts->pdata[0], f->created, &e));
+	store_rollback(f->st);
+	assert_true(g_error_matches(e, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG));
+	g_error_free(e);
+}
+
 /* A broken template of the user's stops that draft with its file and
  * line named, and nothing is appended. */
 static void
@@ -737,4 +810,10 @@ UNIT_MAIN_GROUP(group_setup, NULL,
 	cmocka_unit_test_setup_teardown(test_removing, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_bad_template, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_resaved_without_headers, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_flagged_deleted, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_dry_run_no_drafts, setup,
+	    teardown),
 )

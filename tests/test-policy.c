@@ -112,7 +112,8 @@ static const struct tcase {
 	{ "reply at step 1: the live draft is taken back",
 	  { { EVENT_MESSAGE, 10, 30, 18 }, { EVENT_MESSAGE, 11, 6, 8 } },
 	  { { 1, 10, 30, 18, DRAFT_LIVE, 11, 5 } }, {}, 0, 0, FALSE, 11, 6,
-	  PHASE_ACTIVE, 0, 0, 0, ACTION_REMOVE, 1, 11, 11, NULL },
+	  PHASE_ACTIVE, 0, 0, 0, ACTION_REMOVE, 1, 11, 11, NULL,
+	  "the client was heard from after it was drafted" },
 	{ "reply at step 2: back to step 1 of a new silence",
 	  { { EVENT_MESSAGE, 10, 30, 18 }, { EVENT_MESSAGE, 11, 12, 8 } },
 	  { { 1, 10, 30, 18, DRAFT_SENT, 11, 6 },
@@ -260,8 +261,8 @@ static const struct tcase {
 	    { EVENT_UNKNOWN, 11, 4, 9 } },
 	  { { 1, 10, 30, 18, DRAFT_LIVE, 11, 4 } }, {}, 0, 0, FALSE, 11, 5,
 	  PHASE_FUNDED, 1, 0, 0, ACTION_REMOVE, 1, 11, 9, NULL,
-	  "silent since a platform mail renraku could not read, counted as "
-	  "the client's" },
+	  "a platform mail renraku could not read came after it was drafted, "
+	  "counted as the client's" },
 	{ "only mail renraku could not read: no draft",
 	  { { EVENT_UNKNOWN, 10, 30, 18 } },
 	  {}, {}, 0, 0, FALSE, 11, 10,

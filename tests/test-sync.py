@@ -298,7 +298,7 @@ try:
     doc = json.loads(r.stdout) if r.returncode == 0 else {}
     ok(doc.get('unknown') == [{
         'platform': 'crowdworks', 'subject': subject,
-        'time': '2026-12-07T09:00:00+09', 'account': 'main',
+        'time': '2026-12-07T09:00:00+09:00', 'account': 'main',
         'mailbox': 'Forwarded', 'uid': 5, 'kind': 'unknown',
         'thread': None,
         'why': 'not recognised, and it names no thread'}] and
