@@ -9,8 +9,10 @@
 
 #include <gio/gio.h>
 
+#include "drafts.h"
 #include "error.h"
 #include "imap.h"
+#include "mail.h"
 #include "preview.h"
 #include "store.h"
 
@@ -89,6 +91,73 @@ check_network(struct doctor *dc, const struct account *a, guint timeout)
 	return (TRUE);
 }
 
+/* What count_if_platform() counts with. */
+struct platform_count {
+	const struct rules	*rules;
+	guint			 n;
+};
+
+/* Count a forwarded mail that the rules take for platform mail. */
+static gboolean
+count_if_platform(guint32 uid, const char *raw, gsize len, gsize size,
+    void *ctx, GError **err)
+{
+	struct platform_count	*pc = ctx;
+	struct mail		 m;
+	struct event		 ev;
+
+	if (!mail_parse(raw, len, &m, NULL))
+		return (TRUE);
+	if (rules_classify(pc->rules, &m, &ev)) {
+		pc->n++;
+		event_clear(&ev);
+	}
+	mail_clear(&m);
+	return (TRUE);
+}
+
+/*
+ * The platform mail of the examined mailbox since 'since' into *n: what
+ * came from the platforms' domains, and of the forwards (Fwd:, 転送) only
+ * those the rules take for platform mail.
+ */
+static gboolean
+count_platform_mail(struct imap *s, const struct run *r, char **domains,
+    GDate *since, guint *n, GError **err)
+{
+	struct platform_count	 pc = { r->rules, 0 };
+	GArray			*direct, *all, *forwards;
+	guint			 i, j;
+	gboolean		 ok;
+
+	if ((direct = imap_search(s, 1, (const char *const *)domains, NULL,
+	    since, err)) == NULL)
+		return (FALSE);
+	if ((all = imap_search(s, 1, (const char *const *)domains,
+	    mail_forward_subjects, since, err)) == NULL) {
+		g_array_unref(direct);
+		return (FALSE);
+	}
+	forwards = g_array_new(FALSE, FALSE, sizeof(guint32));
+	for (i = 0, j = 0; i < all->len; i++) {
+		guint32 uid = g_array_index(all, guint32, i);
+
+		while (j < direct->len && g_array_index(direct, guint32, j) <
+		    uid)
+			j++;
+		if (j == direct->len || g_array_index(direct, guint32, j) !=
+		    uid)
+			g_array_append_val(forwards, uid);
+	}
+	ok = forwards->len == 0 || imap_fetch(s, forwards, count_if_platform,
+	    &pc, err);
+	*n = direct->len + pc.n;
+	g_array_unref(direct);
+	g_array_unref(all);
+	g_array_unref(forwards);
+	return (ok);
+}
+
 static void
 check_account(struct doctor *dc, const struct run *r,
     const struct account *a, char **domains)
@@ -99,7 +168,6 @@ check_account(struct doctor *dc, const struct run *r,
 	struct imap		*s;
 	struct imap_login	 login;
 	GError			*e = NULL;
-	GArray			*uids;
 	GDate			 since;
 	char			*secret, *drafts;
 	guint			 i;
@@ -141,6 +209,9 @@ check_account(struct doctor *dc, const struct run *r,
 		case IMAP_STAGE_SECRET:
 		case IMAP_STAGE_LOGIN:
 		default:
+			/* it got past TLS: say so, whatever came after */
+			ok(dc, "tls", _("the certificate of %s is valid and "
+			    "trusted"), a->host);
 			bad(dc, "login", e, a->auth == AUTH_XOAUTH2 ?
 			    _("authorize again and check the user key") :
 			    _("check user and the password (an app password "
@@ -157,9 +228,10 @@ check_account(struct doctor *dc, const struct run *r,
 	bizday_jst_date(g_date_time_to_unix(r->now), &since);
 	g_date_subtract_days(&since, 90);
 	for (i = 0; a->mailboxes[i] != NULL; i++) {
+		guint n;
+
 		if (!imap_examine(s, a->mailboxes[i], &mb, &e) ||
-		    (uids = imap_search(s, 1, (const char *const *)domains,
-		    mail_forward_subjects, &since, &e)) == NULL) {
+		    !count_platform_mail(s, r, domains, &since, &n, &e)) {
 			bad(dc, "mailbox", e, _("check the mailboxes key "
 			    "(names as your mail program shows them, "
 			    "separated by ;)"));
@@ -167,11 +239,10 @@ check_account(struct doctor *dc, const struct run *r,
 			continue;
 		}
 		ok(dc, "mailbox", _("%s: %u messages, %u from the platforms in "
-		    "the last 90 days"), a->mailboxes[i], mb.exists, uids->len);
-		g_array_unref(uids);
+		    "the last 90 days"), a->mailboxes[i], mb.exists, n);
 	}
 	drafts = a->drafts != NULL ? g_strdup(a->drafts) :
-	    imap_find_drafts(s, &e);
+	    drafts_find(s, a->host, &e);
 	if (drafts == NULL || !imap_status(s, drafts, &mb, &e)) {
 		bad(dc, "drafts", e, a->drafts != NULL ? _("check the drafts "
 		    "key names an existing mailbox") : _("create a Drafts "

@@ -18,13 +18,58 @@ struct imap_box {
 	gboolean		 dry_run;
 };
 
+/* Whether mailbox 'name' is called drafts: its last part "Drafts",
+ * "Draft" or "下書き" (INBOX.Drafts, [Gmail]/下書き). */
+static gboolean
+named_drafts(const char *name)
+{
+	static const char *const words[] = { "drafts", "draft", "下書き",
+	    NULL };
+	const char	*last = name + strlen(name);
+	gsize		 i;
+
+	while (last > name && last[-1] != '/' && last[-1] != '.')
+		last--;
+	for (i = 0; words[i] != NULL; i++)
+		if (g_ascii_strcasecmp(last, words[i]) == 0)
+			return (TRUE);
+	return (FALSE);
+}
+
+char *
+drafts_find(struct imap *s, const char *host, GError **err)
+{
+	GPtrArray	*names;
+	char		*drafts = NULL;
+	const char	*guess = NULL;
+	guint		 i;
+
+	if ((names = imap_list(s, &drafts, err)) == NULL || drafts != NULL)
+		goto out;
+	for (i = 0; i < names->len && guess == NULL; i++)
+		if (named_drafts(names->pdata[i]))
+			guess = names->pdata[i];
+	if (guess != NULL)
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    _("%s: no mailbox is marked \\Drafts (SPECIAL-USE); '%s' "
+		    "looks like it: set drafts = %s"), host, guess, guess);
+	else
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    _("%s: no mailbox is marked \\Drafts (SPECIAL-USE); name "
+		    "it with the drafts key"), host);
+out:
+	if (names != NULL)
+		g_ptr_array_unref(names);
+	return (drafts);
+}
+
 static char *
 box_name(void *ctx, GError **err)
 {
 	struct imap_box	*b = ctx;
 
 	return (b->acct->drafts != NULL ? g_strdup(b->acct->drafts) :
-	    imap_find_drafts(b->s, err));
+	    drafts_find(b->s, b->acct->host, err));
 }
 
 static gboolean

@@ -86,4 +86,12 @@ void		drafts_imap_box(struct drafts_box *box, struct imap *s,
 		    const struct account *acct, gboolean dry_run);
 void		drafts_imap_box_clear(struct drafts_box *box);
 
+/*
+ * The Drafts mailbox of session 's' to 'host': the one marked \Drafts
+ * (SPECIAL-USE).  NULL with err set (RENRAKU_ERROR_CONFIG) when none is,
+ * naming the one whose name says Drafts (INBOX.Drafts, [Gmail]/下書き)
+ * when there is one.  Allocated.
+ */
+char		*drafts_find(struct imap *s, const char *host, GError **err);
+
 #endif

@@ -665,47 +665,42 @@ imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn, void *ctx,
 	return (ok);
 }
 
-char *
-imap_find_drafts(struct imap *s, GError **err)
+GPtrArray *
+imap_list(struct imap *s, char **drafts, GError **err)
 {
+	GPtrArray	*names;
 	clist		*list = NULL;
 	clistiter	*it, *f;
-	char		*found = NULL;
 	int		 r;
 
-	r = mailimap_list(s->imap, "", "*", &list);
-	if (r != MAILIMAP_NO_ERROR) {
+	*drafts = NULL;
+	if ((r = mailimap_list(s->imap, "", "*", &list)) != MAILIMAP_NO_ERROR) {
 		if (list != NULL)
 			mailimap_list_result_free(list);
 		fail(s, r, err, "LIST");
 		return (NULL);
 	}
-	for (it = clist_begin(list); it != NULL && found == NULL;
-	    it = clist_next(it)) {
+	names = g_ptr_array_new_with_free_func(g_free);
+	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
 		struct mailimap_mailbox_list *mb = clist_content(it);
 
 		if (mb->mb_flag == NULL || (mb->mb_flag->mbf_type ==
 		    MAILIMAP_MBX_LIST_FLAGS_SFLAG && mb->mb_flag->mbf_sflag ==
 		    MAILIMAP_MBX_LIST_SFLAG_NOSELECT))
 			continue;
-		for (f = clist_begin(mb->mb_flag->mbf_oflags); f != NULL;
-		    f = clist_next(f)) {
+		g_ptr_array_add(names, imap_utf7_decode(mb->mb_name));
+		for (f = clist_begin(mb->mb_flag->mbf_oflags); f != NULL &&
+		    *drafts == NULL; f = clist_next(f)) {
 			struct mailimap_mbx_list_oflag *of = clist_content(f);
 
 			if (of->of_type == MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT &&
-			    g_ascii_strcasecmp(of->of_flag_ext, "Drafts") ==
-			    0) {
-				found = imap_utf7_decode(mb->mb_name);
-				break;
-			}
+			    g_ascii_strcasecmp(of->of_flag_ext, "Drafts") == 0)
+				*drafts = g_strdup(names->pdata[names->len -
+				    1]);
 		}
 	}
 	mailimap_list_result_free(list);
-	if (found == NULL)
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    _("%s: no mailbox is marked \\Drafts (SPECIAL-USE); name "
-		    "it with the drafts key"), s->host);
-	return (found);
+	return (names);
 }
 
 GArray *

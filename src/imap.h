@@ -155,10 +155,12 @@ gboolean	 imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn,
 		    void *ctx, GError **err);
 
 /*
- * The name of the Drafts mailbox: the one LIST marks \Drafts (RFC 6154).
- * Returns an allocated (UTF-8) name, or NULL with err set.
+ * The names (decoded from modified UTF-7) of the mailboxes that can be
+ * opened: a GPtrArray of allocated strings; *drafts the first marked
+ * \Drafts (SPECIAL-USE, allocated) or NULL.  NULL with err set on
+ * failure.
  */
-char		*imap_find_drafts(struct imap *s, GError **err);
+GPtrArray	*imap_list(struct imap *s, char **drafts, GError **err);
 
 /*
  * The UIDs of the messages of the open mailbox whose header 'name'
