@@ -226,12 +226,14 @@ class Ladder:
     of a day, run renraku as of a time, look at Drafts, and send what is
     there as the user would; reset() starts again from nothing."""
 
-    def __init__(self):
-        self.srv = dovecot.Dovecot()
+    def __init__(self, dovecot_args=None, **acct):
+        """'dovecot_args' for dovecot.Dovecot, 'acct' for the account's
+        keys in renraku's config."""
+        self.srv = dovecot.Dovecot(**(dovecot_args or {}))
         self.srv.start()
         self.state = os.path.join(self.srv.dir, 'state')
         self.cfg = self.srv.renraku_config(
-            os.path.join(self.srv.dir, 'config'), self.state)
+            os.path.join(self.srv.dir, 'config'), self.state, **acct)
         self.env = dict(os.environ, RENRAKU_DATADIR=TOP,
                         XDG_CONFIG_HOME=os.path.join(self.srv.dir, 'xdg'))
 

@@ -170,4 +170,35 @@ try:
        'a mail in 仕事 gives a draft in 下書き', r.stderr)
 finally:
     jp.cleanup()
+
+# Courier's way: no SPECIAL-USE, the folder INBOX.Drafts; and platform mail
+# counted as such, forwards only when they are platform mail.
+plain = dovecot.Dovecot(drafts='INBOX.Drafts', drafts_special_use=False)
+try:
+    plain.start()
+    env = dict(os.environ, RENRAKU_DATADIR=TOP,
+               XDG_CONFIG_HOME=os.path.join(plain.dir, 'xdg'))
+    import datetime
+    jst = datetime.timezone(datetime.timedelta(hours=9))
+    when = datetime.datetime(2026, 12, 2, 18, 0, tzinfo=jst)
+    for name in ('crowdworks-message-1.eml', 'crowdworks-forwarded-gmail.eml',
+                 'forwarded-non-platform.eml'):
+        with open(os.path.join(TOP, 'tests', 'corpus', name), 'rb') as f:
+            plain.append('INBOX', dovecot.dated(f.read(), when), when)
+    cfg = plain.renraku_config(os.path.join(plain.dir, 'config'),
+                               os.path.join(plain.dir, 'state'))
+    r = subprocess.run([RENRAKU, '-c', cfg, 'doctor', '--now',
+                        '2026-12-09T10:00:00+09:00'], capture_output=True,
+                       text=True, env=env, timeout=120)
+    drafts = [l for l in r.stdout.splitlines() if l.startswith('FAIL') and
+              l.split()[1] == 'drafts']
+    ok(r.returncode == 78 and len(drafts) == 1 and
+       'drafts = INBOX.Drafts' in drafts[0],
+       'no folder marked \\Drafts: doctor names the one called '
+       'INBOX.Drafts', r.stdout)
+    ok('2 from the platforms' in r.stdout,
+       'doctor counts the platform mail and the forwarded platform mail, '
+       'not the forward of something else', r.stdout)
+finally:
+    plain.cleanup()
 done()
