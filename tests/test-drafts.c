@@ -374,6 +374,16 @@ only(struct fix *f)
 	return (f->mem.msgs->pdata[0]);
 }
 
+/* The user edits the draft in place: a line more. */
+static void
+user_edits(struct msg *m)
+{
+	char *was = m->raw;
+
+	m->raw = g_strconcat(was, "追記\r\n", NULL);
+	g_free(was);
+}
+
 /* The user sends the draft: it leaves Drafts. */
 static void
 user_sends(struct fix *f)
@@ -477,7 +487,7 @@ test_edited_in_place(void **state)
 	silent_client(f);
 	run_at(f, 11, 5);
 	m = only(f);
-	m->raw = g_strconcat(m->raw, "追記\r\n", NULL);
+	user_edits(m);
 	f->mem.modseq++;
 	run_at(f, 11, 6);
 	assert_states(f, "edited:1");
@@ -641,7 +651,7 @@ test_removing(void **state)
 		if (edit) {
 			struct msg *m = only(f);
 
-			m->raw = g_strconcat(m->raw, "追記\r\n", NULL);
+			user_edits(m);
 		}
 		f->mem.modseq++;
 		event(f, EVENT_MESSAGE, jst(11, 5, 15));
