@@ -317,6 +317,10 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 	if ((a->drafts = get_string(c, group, "drafts")) != NULL &&
 	    !wire_safe(a->drafts))
 		complain(c, group, "drafts", _("contains a line break"));
+	else if (a->drafts != NULL && g_ascii_strcasecmp(a->drafts,
+	    "INBOX") == 0)
+		complain(c, group, "drafts", _("INBOX is where your mail "
+		    "arrives, never a Drafts mailbox"));
 	/* the drafts' From: the login when it is an address */
 	if ((a->from = get_string(c, group, "from")) != NULL &&
 	    (!wire_safe(a->from) || strchr(a->from, '@') == NULL ||

@@ -44,7 +44,19 @@ drafts_find(struct imap *s, const char *host, GError **err)
 	const char	*guess = NULL;
 	guint		 i;
 
-	if ((names = imap_list(s, &drafts, err)) == NULL || drafts != NULL)
+	if ((names = imap_list(s, &drafts, err)) == NULL)
+		goto out;
+	if (drafts != NULL && g_ascii_strcasecmp(drafts, "INBOX") == 0) {
+		/* a server that says so is wrong or hostile: drafts there
+		   would be taken for sent the moment they are read */
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    _("%s: the server marks INBOX as \\Drafts; renraku never "
+		    "puts drafts in INBOX: name the Drafts mailbox with the "
+		    "drafts key"), host);
+		g_clear_pointer(&drafts, g_free);
+		goto out;
+	}
+	if (drafts != NULL)
 		goto out;
 	for (i = 0; i < names->len && guess == NULL; i++)
 		if (named_drafts(names->pdata[i]))

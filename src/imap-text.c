@@ -15,7 +15,9 @@ char *
 imap_utf7_encode(const char *utf8)
 {
 	GString		*out = g_string_new(NULL);
-	const char	*p = utf8, *q;
+	/* a server's name may be no UTF-8: never step past its end */
+	char		*valid = g_utf8_make_valid(utf8, -1);
+	const char	*p = valid, *q;
 
 	while (*p != '\0') {
 		gunichar c = g_utf8_get_char(p);
@@ -55,6 +57,7 @@ imap_utf7_encode(const char *utf8)
 		}
 		p = q;
 	}
+	g_free(valid);
 	return (g_string_free(out, FALSE));
 }
 
@@ -96,10 +99,13 @@ imap_utf7_decode(const char *utf7)
 		}
 		p = end + 1;
 	}
+	if (!g_utf8_validate(out->str, (gssize)out->len, NULL))
+		goto bad;
 	return (g_string_free(out, FALSE));
 bad:
+	/* as it came, but UTF-8: bad bytes become U+FFFD */
 	g_string_free(out, TRUE);
-	return (g_strdup(utf7));
+	return (g_utf8_make_valid(utf7, -1));
 }
 
 gboolean

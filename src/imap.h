@@ -100,8 +100,10 @@ gboolean	 imap_idle_done(struct imap *s, GError **err);
  * Mailbox names: renraku and its users speak UTF-8 ("[Gmail]/下書き");
  * the wire speaks modified UTF-7 (RFC 3501 5.1.3, "[Gmail]/&Tgtm+DBN-").
  * Every function here takes and returns UTF-8 names and converts at the
- * wire.  Both return allocated strings; decoding a malformed name gives
- * it back unchanged.
+ * wire.  Both return allocated strings, always valid UTF-8; decoding a
+ * malformed name gives it back unchanged (bytes that are no UTF-8 as
+ * U+FFFD), and bytes that are no UTF-8 given to the encoder are U+FFFD
+ * too, never read past.
  */
 char		*imap_utf7_encode(const char *utf8);
 char		*imap_utf7_decode(const char *utf7);

@@ -7,7 +7,9 @@
 
 #include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -91,11 +93,36 @@ user_version(struct store *st)
 	return (v);
 }
 
+/*
+ * Whether directory 'dir' is safe to keep state in: owned by this user
+ * and writable by no one else (as ssh and msmtp ask of their files).
+ */
+static gboolean
+safe_dir(const char *dir, GError **err)
+{
+	struct stat	sb;
+
+	if (stat(dir, &sb) != 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    _("state directory %s: %s"), dir, g_strerror(errno));
+		return (FALSE);
+	}
+	if (sb.st_uid != getuid() || (sb.st_mode & 022) != 0) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+		    _("state directory %s is %s: renraku keeps its state only "
+		    "where no one else can change it (chmod 700 it, or set "
+		    "state_dir)"), dir, sb.st_uid != getuid() ?
+		    _("owned by another user") : _("writable by others"));
+		return (FALSE);
+	}
+	return (TRUE);
+}
+
 struct store *
 store_open(const char *dir, GError **err)
 {
 	struct store	*st;
-	int		 v;
+	int		 v, fd;
 
 	if (g_mkdir_with_parents(dir, 0700) != 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
@@ -103,14 +130,27 @@ store_open(const char *dir, GError **err)
 		    g_strerror(errno));
 		return (NULL);
 	}
+	if (!safe_dir(dir, err))
+		return (NULL);
 	st = g_new0(struct store, 1);
 	st->path = g_build_filename(dir, "state.db", NULL);
+	/* the file itself, never what a link points to, owner-only */
+	if ((fd = open(st->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    errno == ELOOP ? _("%s is a symbolic link; renraku does "
+		    "not follow it (move it aside)") : _("cannot open %s: %s"),
+		    st->path, g_strerror(errno));
+		goto fail;
+	}
+	fchmod(fd, 0600);
+	close(fd);
 	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+	    NULL) != SQLITE_OK) {
 		db_fail(st, err, "cannot open");
 		goto fail;
 	}
-	chmod(st->path, 0600);
 	sqlite3_busy_timeout(st->db, 10000);
 	if (!exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;", err))

@@ -32,6 +32,13 @@ run() {		# run STATUS ARGS...: renraku ARGS exits STATUS
 
 has() { grep -q -- "$1" "$2"; }
 
+printf '[general]\nyour_name = x\n\033[31mred = 1\n[account a]\nhost = h\nuser = u\npassword_command = true\n' >"$tmp/esc.conf"
+esc_shown() {	# the key's ESC written out as \x1b, no raw ESC byte
+	run 78 -c "$tmp/esc.conf" status &&
+	    ! grep -q "$(printf '\033')" "$tmp/err" &&
+	    grep -q 'x1b\[31mred' "$tmp/err"
+}
+check "a terminal escape from a file is shown, not obeyed" esc_shown
 check "--help lists the commands" \
 	sh -c "'$RENRAKU' --help >'$tmp/out' 2>'$tmp/err' && grep -q sync '$tmp/out' && grep -q status '$tmp/out'"
 check "sync --help lists --dry-run and --now" \

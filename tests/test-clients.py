@@ -14,6 +14,8 @@ C. A first sync over an INBOX holding a 600 KB forward that is no platform
 D. sync --dry-run with a Drafts mailbox that does not exist exits 78, as
    the real sync does.
 E. status --json gives RFC 3339 times; a from key is the drafts' From.
+F. A server that marks INBOX as \\Drafts: sync refuses to draft there
+   (exit 78, one line), and INBOX is left as it was.
 """
 import datetime
 import email
@@ -175,4 +177,20 @@ try:
        'E: status --json times are RFC 3339', times)
 finally:
     login.cleanup()
+# F
+try:
+    inbox = Ladder(dovecot_args={'drafts': 'INBOX'})
+except Exception as e:  # noqa: BLE001
+    bail('cannot start dovecot: %s' % e)
+try:
+    contract(inbox)
+    before = inbox.srv.messages('INBOX')
+    r = inbox.renraku('sync', now=at(12, 2))
+    lines = r.stderr.strip().splitlines()
+    ok(r.returncode == 78 and len(lines) == 1 and 'marks INBOX' in lines[0] and
+       inbox.srv.messages('INBOX') == before,
+       'F: INBOX marked \\Drafts: no draft put there, exit 78 and one line',
+       (r.returncode, r.stderr))
+finally:
+    inbox.cleanup()
 done()

@@ -207,6 +207,7 @@ test_many_errors(void **state)
 	    "host = imap.example.com:993\n"
 	    "user = hanako\n"
 	    "from = hanako at example.com\n"
+	    "drafts = inbox\n"
 	    "password_command = true\n";
 	static const char *const want[] = {
 		"[general] your_name: missing",
@@ -224,6 +225,8 @@ test_many_errors(void **state)
 		"[account work] mailboxes: no mailbox",
 		"[account two] host: 'imap.example.com:993': write the port "
 		    "in the port key, not after the host name",
+		"[account two] drafts: INBOX is where your mail arrives, never "
+		    "a Drafts mailbox",
 		"[account two] from: 'hanako at example.com' is not an address "
 		    "such as hanako@example.com",
 	};

@@ -54,6 +54,26 @@ test_utf7(void **state)
 		assert_string_equal(d, "odda");
 		g_free(d);
 	}
+	/* a name from a hostile server: no UTF-8, ending inside a four-byte
+	   lead; under ASan a read past its end would fail here */
+	{
+		char	*name = g_malloc(128), *e, *d;
+
+		memset(name, 'A', 126);
+		name[126] = (char)0xf0;
+		name[127] = '\0';
+		d = imap_utf7_decode(name);
+		assert_true(g_utf8_validate(d, -1, NULL));
+		e = imap_utf7_encode(name);
+		assert_true(g_str_has_suffix(e, "&,,0-"));
+		assert_int_equal(strlen(e), 126 + 5);
+		g_free(e);
+		e = imap_utf7_encode(d);
+		assert_true(g_str_has_suffix(e, "&,,0-"));
+		g_free(e);
+		g_free(d);
+		g_free(name);
+	}
 }
 
 UNIT_MAIN(

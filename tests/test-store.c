@@ -153,6 +153,42 @@ test_not_a_database(void **state)
 	g_free(path);
 }
 
+/*
+ * A state.db that is a symbolic link is refused, and the file it points to
+ * keeps its mode; a state directory others can write to is refused.
+ */
+static void
+test_unsafe_places(void **state)
+{
+	struct store	*st;
+	GError		*e = NULL;
+	struct stat	 sb;
+	char		*target, *link, *open_dir;
+
+	target = unit_write(*state, "elsewhere", "not renraku's\n", 0644);
+	link = g_build_filename(*state, "state.db", NULL);
+	assert_int_equal(symlink(target, link), 0);
+	st = store_open(*state, &e);
+	assert_null(st);
+	assert_true(g_error_matches(e, RENRAKU_ERROR, RENRAKU_ERROR_PERM));
+	assert_contains(e->message, "symbolic link");
+	g_clear_error(&e);
+	assert_int_equal(stat(target, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0644);
+
+	open_dir = g_build_filename(*state, "open", NULL);
+	assert_int_equal(g_mkdir(open_dir, 0700), 0);
+	assert_int_equal(chmod(open_dir, 0777), 0);
+	st = store_open(open_dir, &e);
+	assert_null(st);
+	assert_true(g_error_matches(e, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG));
+	assert_contains(e->message, "writable by others");
+	g_clear_error(&e);
+	g_free(open_dir);
+	g_free(link);
+	g_free(target);
+}
+
 static void
 test_mailbox(void **state)
 {
@@ -669,6 +705,7 @@ UNIT_MAIN(
 	TMP_TEST(test_open),
 	TMP_TEST(test_newer_schema),
 	TMP_TEST(test_not_a_database),
+	TMP_TEST(test_unsafe_places),
 	TMP_TEST(test_mailbox),
 	TMP_TEST(test_events),
 	TMP_TEST(test_proposal_becomes_contract),
