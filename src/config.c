@@ -435,6 +435,56 @@ load_policies(struct checker *c, struct config *cfg)
 	    g_free, g_free);
 }
 
+/*
+ * GKeyFile merges a group that appears twice and keeps the last of a key
+ * set twice, without a word: two [account work] groups would silently be
+ * one.  Each repeat is an error naming both lines.
+ */
+static void
+check_repeats(struct checker *c)
+{
+	GHashTable	*seen = g_hash_table_new_full(g_str_hash, g_str_equal,
+			    g_free, NULL);
+	char		*text = NULL, **lines, *group = NULL;
+	guint		 i;
+
+	if (!g_file_get_contents(c->path, &text, NULL, NULL))
+		return;
+	lines = g_strsplit(text, "\n", -1);
+	for (i = 0; lines[i] != NULL; i++) {
+		char		*l = g_strstrip(lines[i]), *eq, *id;
+		gpointer	 first;
+
+		if (*l == '\0' || *l == '#')
+			continue;
+		if (*l == '[' && l[strlen(l) - 1] == ']') {
+			g_free(group);
+			group = g_strndup(l + 1, strlen(l) - 2);
+			id = g_strdup_printf("[%s]", group);
+		} else if ((eq = strchr(l, '=')) != NULL && group != NULL) {
+			*eq = '\0';
+			id = g_strdup_printf("[%s] %s", group, g_strstrip(l));
+		} else
+			continue;
+		if ((first = g_hash_table_lookup(seen, id)) != NULL) {
+			if (*l == '[')
+				complain(c, group, NULL, _("appears again at "
+				    "line %u (first at line %u): one group each"),
+				    i + 1, GPOINTER_TO_UINT(first));
+			else
+				complain(c, group, g_strstrip(l), _("set again "
+				    "at line %u (first at line %u)"), i + 1,
+				    GPOINTER_TO_UINT(first));
+			g_free(id);
+		} else
+			g_hash_table_insert(seen, id, GUINT_TO_POINTER(i + 1));
+	}
+	g_free(group);
+	g_strfreev(lines);
+	g_free(text);
+	g_hash_table_unref(seen);
+}
+
 struct config *
 config_load(const char *path, GError **err)
 {
@@ -463,6 +513,7 @@ config_load(const char *path, GError **err)
 	}
 	private_file = stat(path, &sb) == 0 && (sb.st_mode & 077) == 0;
 	c.errors = g_string_new(NULL);
+	check_repeats(&c);
 	cfg = g_new0(struct config, 1);
 	cfg->path = g_strdup(path);
 	cfg->accounts = g_ptr_array_new_with_free_func(

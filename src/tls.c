@@ -119,6 +119,23 @@ tls_verify_chain(GBytes *const *chain, guint n, const char *host,
 		g_free(names);
 		goto out;
 	}
+	/* a key an attacker can factor is no proof of the server (RSA
+	   below 2048 bits, as GnuTLS's own "medium" level) */
+	{
+		unsigned int	bits = 0;
+		int		alg = gnutls_x509_crt_get_pk_algorithm(crt[0],
+				    &bits);
+
+		if ((alg == GNUTLS_PK_RSA || alg == GNUTLS_PK_DSA) &&
+		    bits < 2048) {
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+			    _("%s: server certificate rejected: its %s key "
+			    "has %u bits, fewer than the 2048 renraku asks "
+			    "for"), host, gnutls_pk_algorithm_get_name(alg),
+			    bits);
+			goto out;
+		}
+	}
 	ok = TRUE;
 	goto out;
 bad_cert:

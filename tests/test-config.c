@@ -208,7 +208,13 @@ test_many_errors(void **state)
 	    "user = hanako\n"
 	    "from = hanako at example.com\n"
 	    "drafts = inbox\n"
-	    "password_command = true\n";
+	    "password_command = true\n"
+	    "[account three]\n"
+	    "host = a.example.com\n"
+	    "user = u\n"
+	    "password_command = true\n"
+	    "host = b.example.com\n"
+	    "[account three]\n";
 	static const char *const want[] = {
 		"[general] your_name: missing",
 		"[general] timeout: 'abc' is not a whole number",
@@ -223,6 +229,9 @@ test_many_errors(void **state)
 		"[account work] password: set either password or "
 		    "password_command",
 		"[account work] mailboxes: no mailbox",
+		"[account three] host: set again at line 22 (first at line 19)",
+		"[account three]: appears again at line 23 (first at line 18): "
+		    "one group each",
 		"[account two] host: 'imap.example.com:993': write the port "
 		    "in the port key, not after the host name",
 		"[account two] drafts: INBOX is where your mail arrives, never "
