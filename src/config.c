@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "command.h"
 #include "error.h"
 #include "secret.h"
 
@@ -577,56 +578,54 @@ config_free(struct config *cfg)
 
 char *
 config_secret_command(const char *account, const char *key,
-    const char *command, GError **err)
+    const char *command, guint timeout, GError **err)
 {
-	const char *argv[] = { "/bin/sh", "-c", command, NULL };
-	char	*out = NULL, *errout = NULL;
-	GError	*e = NULL;
-	gint	 status;
-	gsize	 n;
+	struct command_result	 r;
+	char			*out = NULL;
+	gsize			 n;
 
-	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL,
-	    NULL, &out, &errout, &status, &e)) {
+	command_run(command, NULL, timeout, TRUE, &r);
+	switch (r.end) {
+	case COMMAND_BROKEN:
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    _("account %s: %s: %s"), account, key, e->message);
-		g_error_free(e);
-		goto fail;
-	}
-	if (!g_spawn_check_wait_status(status, &e)) {
-		if (*g_strstrip(errout) != '\0')
+		    _("account %s: %s: %s"), account, key, r.why);
+		break;
+	case COMMAND_TIMEOUT:
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+		    _("account %s: %s still running after %u s; stopped"),
+		    account, key, timeout);
+		break;
+	case COMMAND_FAILED:
+		/* stderr only: what it printed may be the secret */
+		if (*r.err != '\0')
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-			    _("account %s: %s failed (%s): %s"), account, key,
-			    e->message, errout);
+			    _("account %s: %s failed (exit %d): %s"), account,
+			    key, r.status, r.err);
 		else
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-			    _("account %s: %s failed (%s) and said nothing"),
-			    account, key, e->message);
-		g_error_free(e);
-		goto fail;
+			    _("account %s: %s failed (exit %d) and said "
+			    "nothing"), account, key, r.status);
+		break;
+	case COMMAND_OK:
+		n = r.out != NULL ? strcspn(r.out, "\r\n") : 0;
+		if (n == 0)
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
+			    _("account %s: %s printed nothing"), account, key);
+		else
+			out = g_strndup(r.out, n);
+		break;
 	}
-	n = strcspn(out, "\r\n");
-	out[n] = '\0';
-	if (n == 0) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    _("account %s: %s printed nothing"), account, key);
-		goto fail;
-	}
-	g_free(errout);
+	command_result_clear(&r);
 	return (out);
-fail:
-	if (out != NULL)
-		config_password_free(out);
-	g_free(errout);
-	return (NULL);
 }
 
 char *
-config_password(const struct account *acct, GError **err)
+config_password(const struct account *acct, guint timeout, GError **err)
 {
 	if (acct->password_command == NULL)
 		return (g_strdup(acct->password));
 	return (config_secret_command(acct->name, "password_command",
-	    acct->password_command, err));
+	    acct->password_command, timeout, err));
 }
 
 void

@@ -78,12 +78,13 @@ struct config	*config_load(const char *path, GError **err);
 void		 config_free(struct config *cfg);
 
 /*
- * The account's password: the first line printed by password_command, or
- * the password key.  Returns an allocated string to wipe and free with
- * config_password_free(), or NULL with err set (RENRAKU_ERROR_CONFIG).
- * The password never appears in an error message.
+ * The account's password: the first line printed by password_command
+ * (run as config_secret_command() says), or the password key.  Returns an
+ * allocated string to wipe and free with config_password_free(), or NULL
+ * with err set.  The password never appears in an error message.
  */
-char		*config_password(const struct account *acct, GError **err);
+char		*config_password(const struct account *acct, guint timeout,
+		    GError **err);
 
 void		 config_password_free(char *password);
 
@@ -94,12 +95,14 @@ void		 config_password_free(char *password);
 gboolean	 config_url_allowed(const char *url);
 
 /*
- * Run 'command' (the value of 'key' of account 'account') with /bin/sh and
- * return the first line it printed, allocated (free with
- * config_password_free), or NULL with err set (RENRAKU_ERROR_CONFIG)
- * giving its exit status and stderr, never its output.
+ * Run 'command' (the value of 'key' of account 'account') with /bin/sh,
+ * for 'timeout' seconds at most (then it and its children are killed:
+ * RENRAKU_ERROR_TEMP), and return the first line it printed, allocated
+ * (free with config_password_free), or NULL with err set
+ * (RENRAKU_ERROR_CONFIG) giving its exit status and the first line of its
+ * stderr (200 bytes at most, printable), never its output.
  */
 char		*config_secret_command(const char *account, const char *key,
-		    const char *command, GError **err);
+		    const char *command, guint timeout, GError **err);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "command.h"
 #include "error.h"
 #include "http.h"
 #include "jsonout.h"
@@ -84,106 +85,38 @@ summary(GPtrArray *created)
 }
 
 /* The state of a notify_command while it runs. */
-struct running {
-	GSubprocess	*p;
-	GCancellable	*cancel;
-	gboolean	 done, ok, timed_out;
-	char		*errout;
-	GError		*e;
-};
-
-static void
-command_done(GObject *src, GAsyncResult *res, gpointer data)
-{
-	struct running *c = data;
-
-	c->ok = g_subprocess_communicate_utf8_finish(G_SUBPROCESS(src), res,
-	    NULL, &c->errout, &c->e);
-	c->done = TRUE;
-}
-
-static void
-command_exited(GObject *src, GAsyncResult *res, gpointer data)
-{
-	struct running *c = data;
-
-	c->ok = g_subprocess_wait_finish(G_SUBPROCESS(src), res, &c->e);
-	c->done = TRUE;
-}
-
-static gboolean
-command_late(gpointer data)
-{
-	struct running *c = data;
-
-	c->timed_out = TRUE;
-	g_subprocess_force_exit(c->p);
-	g_cancellable_cancel(c->cancel);
-	return (G_SOURCE_REMOVE);
-}
-
 /*
- * Run 'command' with /bin/sh, 'input' on its stdin, for at most 'timeout'
- * seconds (then it is killed): a hung notifier must not hold the lock
- * that every later sync waits for.
+ * Run notify_command with 'input' on its stdin, for at most 'timeout'
+ * seconds (command.c): a hung notifier must not hold the lock that every
+ * later sync waits for.
  */
 static gboolean
 run_command(const char *command, const char *input, guint timeout,
     GError **err)
 {
-	const char	*argv[] = { "/bin/sh", "-c", command, NULL };
-	struct running	 c = { NULL, NULL, FALSE, FALSE, FALSE, NULL, NULL };
-	GMainContext	*ctx;
-	GSource		*late;
-	gboolean	 ok = FALSE;
+	struct command_result	r;
+	gboolean		ok = FALSE;
 
-	c.p = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDIN_PIPE |
-	    G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-	    &c.e);
-	if (c.p == NULL) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    _("notify_command: %s"), c.e->message);
-		g_error_free(c.e);
-		return (FALSE);
-	}
-	ctx = g_main_context_new();
-	g_main_context_push_thread_default(ctx);
-	c.cancel = g_cancellable_new();
-	late = g_timeout_source_new_seconds(timeout);
-	g_source_set_callback(late, command_late, &c, NULL);
-	g_source_attach(late, ctx);
-	g_subprocess_communicate_utf8_async(c.p, input, c.cancel, command_done,
-	    &c);
-	while (!c.done)
-		g_main_context_iteration(ctx, TRUE);
-	if (!c.ok && g_error_matches(c.e, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE)) {
-		/* it did not read the summary (notify-send...): fine */
-		g_clear_error(&c.e);
-		c.done = FALSE;
-		g_subprocess_wait_async(c.p, c.cancel, command_exited, &c);
-		while (!c.done)
-			g_main_context_iteration(ctx, TRUE);
-	}
-	g_source_destroy(late);
-	g_source_unref(late);
-	if (c.timed_out)
+	command_run(command, input, timeout, FALSE, &r);
+	switch (r.end) {
+	case COMMAND_OK:
+		ok = TRUE;
+		break;
+	case COMMAND_TIMEOUT:
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
 		    _("notify_command: still running after %u s; stopped"),
 		    timeout);
-	else if (!c.ok)
+		break;
+	case COMMAND_BROKEN:
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    _("notify_command: %s"), c.e->message);
-	else if (!(ok = g_subprocess_get_successful(c.p)))
+		    _("notify_command: %s"), r.why);
+		break;
+	case COMMAND_FAILED:
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-		    _("notify_command failed (exit %d): %s"),
-		    g_subprocess_get_exit_status(c.p),
-		    c.errout != NULL ? g_strstrip(c.errout) : "");
-	g_clear_error(&c.e);
-	g_free(c.errout);
-	g_object_unref(c.cancel);
-	g_object_unref(c.p);
-	g_main_context_pop_thread_default(ctx);
-	g_main_context_unref(ctx);
+		    _("notify_command failed (exit %d): %s"), r.status, r.err);
+		break;
+	}
+	command_result_clear(&r);
 	return (ok);
 }
 

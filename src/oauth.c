@@ -115,9 +115,9 @@ oauth_token(const struct account *acct, const char *state_dir, gint64 now,
 	}
 	if ((secret = config_secret_command(acct->name,
 	    "oauth2_client_secret_command", acct->oauth2_client_secret_command,
-	    err)) == NULL || (rt = config_secret_command(acct->name,
+	    timeout, err)) == NULL || (rt = config_secret_command(acct->name,
 	    "oauth2_refresh_token_command", acct->oauth2_refresh_token_command,
-	    err)) == NULL)
+	    timeout, err)) == NULL)
 		goto out;
 	e_id = g_uri_escape_string(acct->oauth2_client_id, NULL, FALSE);
 	e_sec = g_uri_escape_string(secret, NULL, FALSE);

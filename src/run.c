@@ -59,7 +59,7 @@ run_secret(void *ctx, gboolean again, GError **err)
 		return (oauth_token(l->acct, l->r->cfg->state_dir,
 		    g_date_time_to_unix(l->r->now), again, l->r->cfg->timeout,
 		    err));
-	return (config_password(l->acct, err));
+	return (config_password(l->acct, l->r->cfg->timeout, err));
 }
 
 const char *

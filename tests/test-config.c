@@ -359,7 +359,7 @@ test_password_mode(void **state)
 			a = cfg->accounts->pdata[0];
 			assert_string_equal(a->password, "s3cret-pw");
 			assert_null(a->password_command);
-			pw = config_password(a, &e);
+			pw = config_password(a, 10, &e);
 			assert_no_error(e);
 			assert_string_equal(pw, "s3cret-pw");
 			config_password_free(pw);
@@ -389,10 +389,12 @@ test_password_command(void **state)
 		{ "printf 'crlf\\r\\nnext'", "crlf", NULL },
 		{ "echo '  blanks kept  '", "  blanks kept  ", NULL },
 		{ "echo oops >&2; exit 3", NULL,
-		  "account main: password_command failed (Child process exited "
-		  "with code 3): oops" },
+		  "account main: password_command failed (exit 3): oops" },
 		{ "exit 1", NULL, "account main: password_command failed "
-		  "(Child process exited with code 1) and said nothing" },
+		  "(exit 1) and said nothing" },
+		/* a terminal escape in its words is shown, not obeyed */
+		{ "printf 'bad \\033[2J\\n' >&2; exit 2", NULL,
+		  "password_command failed (exit 2): bad \\x1b[2J" },
 		{ "true", NULL, "password_command printed nothing" },
 		{ "printf '\\nafter an empty line\\n'", NULL,
 		  "printed nothing" },
@@ -406,7 +408,7 @@ test_password_command(void **state)
 		memset(&a, 0, sizeof a);
 		a.name = (char *)"main";
 		a.password_command = (char *)cases[i].command;
-		pw = config_password(&a, &e);
+		pw = config_password(&a, 10, &e);
 		if (cases[i].password != NULL) {
 			assert_no_error(e);
 			assert_string_equal(pw, cases[i].password);
@@ -422,6 +424,57 @@ test_password_command(void **state)
 			g_clear_error(&e);
 		}
 	}
+}
+
+/*
+ * A password_command that hangs ends after the timeout, its child with
+ * it; one that floods stderr yields one short line.
+ */
+static void
+test_password_command_bounds(void **state)
+{
+	struct account	 a;
+	GError		*e = NULL;
+	gint64		 t0;
+	char		*cmd, *pidfile, *pid;
+
+	memset(&a, 0, sizeof a);
+	a.name = (char *)"main";
+	pidfile = g_build_filename(*state, "child.pid", NULL);
+	cmd = g_strdup_printf("sleep 60 & echo $! >'%s'; wait", pidfile);
+	a.password_command = cmd;
+	t0 = g_get_monotonic_time();
+	assert_null(config_password(&a, 2, &e));
+	assert_true(g_get_monotonic_time() - t0 < 6 * G_TIME_SPAN_SECOND);
+	assert_true(g_error_matches(e, RENRAKU_ERROR, RENRAKU_ERROR_TEMP));
+	assert_contains(e->message, "still running after 2 s");
+	g_clear_error(&e);
+	assert_true(g_file_get_contents(pidfile, &pid, NULL, NULL));
+	g_usleep(200 * 1000);
+	/* the child of the command is gone too (a zombie left for init to
+	   reap is gone as far as it can run) */
+	{
+		char	*stat = g_strdup_printf("/proc/%ld/stat", atol(pid));
+		char	*text = NULL, *paren;
+
+		if (g_file_get_contents(stat, &text, NULL, NULL) &&
+		    (paren = strrchr(text, ')')) != NULL && paren[1] == ' ' &&
+		    paren[2] != 'Z' && paren[2] != 'X')
+			fail_msg("the command's child %s still runs: %s", pid,
+			    text);
+		g_free(text);
+		g_free(stat);
+	}
+	g_free(pid);
+	g_free(cmd);
+	g_free(pidfile);
+
+	a.password_command = (char *)"head -c 10000000 /dev/zero | tr '\\0' x "
+	    ">&2; exit 1";
+	assert_null(config_password(&a, 20, &e));
+	assert_true(strlen(e->message) < 300);
+	assert_null(strchr(e->message, '\n'));
+	g_clear_error(&e);
 }
 
 static void
@@ -515,6 +568,7 @@ UNIT_MAIN_GROUP(group_setup, NULL,
 	TMP_TEST(test_bad_security),
 	TMP_TEST(test_password_mode),
 	cmocka_unit_test(test_password_command),
+	TMP_TEST(test_password_command_bounds),
 	TMP_TEST(test_unreadable),
 	TMP_TEST(test_nul),
 )
