@@ -290,12 +290,41 @@ count_made(const struct thread_state *t, const struct policy *p,
 	g_array_unref(all);
 }
 
+/*
+ * Whether the platform's own condition for step 3 holds 'today'; if not,
+ * 'd' says why, and when the condition will hold.
+ */
+static gboolean
+remedy_open(const struct policy *p, const GDate *today, struct decision *d)
+{
+	GDate	remedy;
+
+	if (p->remedy_in_contract && d->phase != PHASE_CONTRACTED &&
+	    d->phase != PHASE_FUNDED && d->phase != PHASE_DELIVERED) {
+		/* e.g. CrowdWorks: only during a contract */
+		d->why = N_("the platform's remedy needs a contract");
+		d->next_step = 0;
+		return (FALSE);
+	}
+	if (p->remedy_days == 0)
+		return (TRUE);
+	g_date_clear(&remedy, 1);
+	bizday_jst_date(d->last_client, &remedy);
+	g_date_add_days(&remedy, p->remedy_days);
+	if (g_date_compare(&remedy, &d->next_date) > 0)
+		d->next_date = remedy;
+	if (g_date_compare(today, &remedy) >= 0)
+		return (TRUE);
+	d->why = N_("the platform asks for more days without contact");
+	return (FALSE);
+}
+
 void
 policy_decide(const struct thread_state *t, const struct policy *p,
     gint64 now, struct decision *d)
 {
 	struct history	 h = { FALSE, FALSE, 0, -1, -1, -1, 0 };
-	GDate		 today, base, remedy;
+	GDate		 today, base;
 	guint		 step;
 	gboolean	 due, closed;
 
@@ -383,26 +412,8 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 	    d->unread ? N_("silent since a platform mail renraku could not "
 	    "read, counted as the client's") :
 	    N_("silent since the last client event");
-	if (step == POLICY_STEPS) {
-		if (p->remedy_in_contract && d->phase != PHASE_CONTRACTED &&
-		    d->phase != PHASE_FUNDED && d->phase != PHASE_DELIVERED) {
-			/* e.g. CrowdWorks: only during a contract */
-			d->why = N_("the platform's remedy needs a contract");
-			d->next_step = 0;
-			due = FALSE;
-		} else if (p->remedy_days > 0) {
-			g_date_clear(&remedy, 1);
-			bizday_jst_date(d->last_client, &remedy);
-			g_date_add_days(&remedy, p->remedy_days);
-			if (g_date_compare(&remedy, &d->next_date) > 0)
-				d->next_date = remedy;
-			if (g_date_compare(&today, &remedy) < 0) {
-				due = FALSE;
-				d->why = N_("the platform asks for more days "
-				    "without contact");
-			}
-		}
-	}
+	if (step == POLICY_STEPS && !remedy_open(p, &today, d))
+		due = FALSE;
 	if (due) {
 		d->step_due = step;
 		d->action = d->live >= 0 ? ACTION_REFRESH : ACTION_CREATE;
