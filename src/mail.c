@@ -313,13 +313,14 @@ mail_set_sender(struct mail *m, const char *value)
 	return (TRUE);
 }
 
-/* Add the links of HTML part 'o' (not an attachment) to 'links'. */
+/* Add the links of HTML part 'o' (not an attachment, not 'skip') to
+ * 'links'. */
 static void
-part_links(GMimeObject *o, GString *links)
+part_links(GMimeObject *o, GMimeObject *skip, GString *links)
 {
 	char	*text;
 
-	if (o == NULL || !GMIME_IS_TEXT_PART(o) ||
+	if (o == NULL || o == skip || !GMIME_IS_TEXT_PART(o) ||
 	    g_mime_part_is_attachment(GMIME_PART(o)) ||
 	    !g_mime_content_type_is_type(g_mime_object_get_content_type(o),
 	    "text", "html"))
@@ -329,23 +330,22 @@ part_links(GMimeObject *o, GString *links)
 	g_free(text);
 }
 
-/* The links of every HTML part under 'top', a line each; allocated. */
-static char *
-html_links(GMimeObject *top)
+/* Add the links of every HTML part under 'top' but 'skip' to 'links', a
+ * line each. */
+static void
+html_links(GMimeObject *top, GMimeObject *skip, GString *links)
 {
-	GString		*links = g_string_new(NULL);
 	GMimePartIter	*it;
 
 	if (top == NULL || GMIME_IS_TEXT_PART(top)) {
-		part_links(top, links);
-		return (g_string_free(links, FALSE));
+		part_links(top, skip, links);
+		return;
 	}
 	it = g_mime_part_iter_new(top);
 	do
-		part_links(g_mime_part_iter_get_current(it), links);
+		part_links(g_mime_part_iter_get_current(it), skip, links);
 	while (g_mime_part_iter_next(it));
 	g_mime_part_iter_free(it);
-	return (g_string_free(links, FALSE));
 }
 
 /* Sender, subject, date and body of 'msg' into 'm' (replacing). */
@@ -357,6 +357,7 @@ mail_read_message(GMimeMessage *msg, struct mail *m)
 	GMimeObject		*fixed = NULL;
 	GDateTime		*date;
 	gboolean		 is_html;
+	GString			*links;
 	char			*text;
 
 	g_free(m->subject);
@@ -410,16 +411,19 @@ mail_read_message(GMimeMessage *msg, struct mail *m)
 	    g_mime_message_get_mime_part(msg))) != NULL)
 		tp = pick_body(fixed, &is_html);
 	text = tp != NULL ? part_text(tp) : g_strdup("");
-	g_free(m->links);
-	m->links = html_links(fixed != NULL ? fixed :
-	    g_mime_message_get_mime_part(msg));
-	if (fixed != NULL)
-		g_object_unref(fixed);
+	links = g_string_new(NULL);
 	if (is_html) {
-		char *t = mail_html_to_text(text);
+		/* one parse gives the text and its links, which come first */
+		char *t = html_read(text, links);
 		g_free(text);
 		text = t;
 	}
+	html_links(fixed != NULL ? fixed : g_mime_message_get_mime_part(msg),
+	    is_html ? GMIME_OBJECT(tp) : NULL, links);
+	if (fixed != NULL)
+		g_object_unref(fixed);
+	g_free(m->links);
+	m->links = g_string_free(links, FALSE);
 	to_lf(text);
 	g_free(m->body);
 	m->body = text;

@@ -37,12 +37,18 @@ def serve_http(handler):
     return web
 
 
-def start_dovecot(**kw):
-    """A started dovecot.Dovecot, or the test bails out saying why."""
+def started(make, **kw):
+    """make(**kw), something that starts a Dovecot, or the test bails out
+    saying why."""
     try:
-        return dovecot.Dovecot(**kw).start()
+        return make(**kw)
     except Exception as e:  # noqa: BLE001
         bail('cannot start dovecot: %s' % e)
+
+
+def start_dovecot(**kw):
+    """A started dovecot.Dovecot, or the test bails out saying why."""
+    return started(lambda: dovecot.Dovecot(**kw).start())
 
 
 def start_workers(make, n):

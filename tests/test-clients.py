@@ -28,8 +28,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dovecot  # noqa: E402
-from harness import Ladder  # noqa: E402
-from tap import ok, done, bail  # noqa: E402
+from harness import Ladder, started  # noqa: E402
+from tap import ok, done  # noqa: E402
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
 THREAD = 'crowdworks/63712345'
@@ -60,10 +60,7 @@ def sync(box, day, label):
     return r
 
 
-try:
-    box = Ladder()
-except Exception as e:  # noqa: BLE001
-    bail('cannot start dovecot: %s' % e)
+box = started(Ladder)
 try:
     # A
     contract(box)
@@ -139,10 +136,7 @@ finally:
     box.cleanup()
 
 # D
-try:
-    missing = Ladder(drafts='NoSuchDrafts')
-except Exception as e:  # noqa: BLE001
-    bail('cannot start dovecot: %s' % e)
+missing = started(Ladder, drafts='NoSuchDrafts')
 try:
     contract(missing)
     r = missing.renraku('sync', '--dry-run', now=at(12, 2))
@@ -156,10 +150,7 @@ finally:
     missing.cleanup()
 
 # E
-try:
-    login = Ladder(**{'from': 'hanako.yamada@example.jp'})
-except Exception as e:  # noqa: BLE001
-    bail('cannot start dovecot: %s' % e)
+login = started(Ladder, **{'from': 'hanako.yamada@example.jp'})
 try:
     contract(login)
     sync(login, 2, 'E')
@@ -178,10 +169,7 @@ try:
 finally:
     login.cleanup()
 # F
-try:
-    inbox = Ladder(dovecot_args={'drafts': 'INBOX'})
-except Exception as e:  # noqa: BLE001
-    bail('cannot start dovecot: %s' % e)
+inbox = started(Ladder, dovecot_args={'drafts': 'INBOX'})
 try:
     contract(inbox)
     before = inbox.srv.messages('INBOX')

@@ -18,8 +18,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dovecot  # noqa: E402
-from harness import Ladder  # noqa: E402
-from tap import ok, done, bail  # noqa: E402
+from harness import Ladder, started  # noqa: E402
+from tap import ok, done  # noqa: E402
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
 
@@ -57,10 +57,7 @@ def body(m):
     return m.get_body(('plain',)).get_content().replace('\r\n', '\n')
 
 
-try:
-    a = Box()
-except Exception as e:  # noqa: BLE001
-    bail('cannot start dovecot: %s' % e)
+a = started(Box)
 try:
     # A. Contract 10/26, 仮払い 10/27, the client's last message Fri 10/30.
     a.mail('crowdworks-escrow-1.eml', at((10, 27)))
@@ -115,7 +112,7 @@ try:
 finally:
     a.cleanup()
 
-b = Box()
+b = started(Box)
 try:
     # B. Lancers: the client writes Fri 10/30, step 1 comes 11/5, the
     # client answers 11/6 before the sync.
@@ -140,7 +137,7 @@ try:
 finally:
     b.cleanup()
 
-c = Box()
+c = started(Box)
 try:
     # C. The user edits the step-1 draft in their mail client.
     c.mail('crowdworks-message-1.eml', at((10, 30), 18))

@@ -25,8 +25,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Ladder, corpus  # noqa: E402
-from tap import ok, done, bail  # noqa: E402
+from harness import Ladder, corpus, started  # noqa: E402
+from tap import ok, done  # noqa: E402
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
 
@@ -60,10 +60,7 @@ def threads(js):
     return {t['thread']: t for t in js['threads']}
 
 
-try:
-    box = Box()
-except Exception as e:  # noqa: BLE001
-    bail('cannot start dovecot: %s' % e)
+box = started(Box)
 
 try:
     # A.  Mon 11/16 a comment with no job id; follow-up 1 on Thu 11/19.
