@@ -63,8 +63,8 @@ print_next(FILE *out, const struct thread *t, const struct decision *d)
 		g_free(a);
 	}
 	if (d->made >= POLICY_STEPS) {
-		fprintf(out, "%s%s", live != NULL || d->made > 0 ? "; " : "",
-		    _(d->why));
+		fprintf(out, "%s%s", live != NULL || d->made > 0 ? _("; ") :
+		    "", _(d->why));
 		return;
 	}
 	if (live != NULL && live->step >= POLICY_STEPS) {
@@ -78,7 +78,8 @@ print_next(FILE *out, const struct thread *t, const struct decision *d)
 		return;
 	}
 	if (d->made > 0)
-		fprintf(out, "; ");
+		/* TRANSLATORS: between what was done and what comes next */
+		fputs(_("; "), out);
 	if (d->snoozed) {
 		b = bizday_format_local(&d->next_date);
 		fprintf(out, _("snoozed until %s"), b);

@@ -95,6 +95,10 @@ try:
                        '(?, ?, ?, ?, ?, ?, ?, ?, ?)',
                        ('<%d@x>' % n, tid, 'crowdworks', kind,
                         t(11, 20 + j), 'subject %d' % n, 'main', 'INBOX', n))
+    # a follow-up waiting in Drafts, so that status says what comes next
+    db.execute('INSERT INTO draft VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+               ('renraku.t@x', 'crowdworks/104', 1, t(11, 21), 'h', 'r',
+                'live', t(11, 25), t(11, 25)))
     db.commit()
     db.close()
     english = re.compile(r'\b(negotiating|active|contracted|funded|'
@@ -111,12 +115,13 @@ try:
     # counts of business days carry their unit, and Japanese text has
     # Japanese punctuation: no ASCII comma next to a Japanese character
     days = re.findall(r'無連絡(\d+)営業日', r.stdout)
-    ascii_comma = re.findall(r'[\u3000-\u30ff\u4e00-\u9fff（）「」], |'
-                             r', ?[\u3000-\u30ff\u4e00-\u9fff（）「」]',
+    ascii_comma = re.findall(r'[\u3000-\u30ff\u4e00-\u9fff（）「」][,;] |'
+                             r'[,;] ?[\u3000-\u30ff\u4e00-\u9fff（）「」]',
                              r.stdout)
-    ok(r.returncode == 0 and len(days) == 6 and ascii_comma == [],
-       'status in Japanese: business days as 営業日, no ASCII comma in '
-       'Japanese text', (days, ascii_comma, r.stdout))
+    ok(r.returncode == 0 and len(days) == 6 and ascii_comma == [] and
+       'Drafts で送信待ち）。送信すると次は' in r.stdout,
+       'status in Japanese: business days as 営業日, no ASCII comma or '
+       'semicolon in Japanese text', (days, ascii_comma, r.stdout))
     r = subprocess.run([RENRAKU, '-c', full, 'status', '--now', now],
                        capture_output=True, text=True, env=c_env, timeout=60)
     rest = r.stdout.replace('クラウドワークス', '')    # the rules' name
