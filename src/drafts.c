@@ -108,17 +108,6 @@ find_copies(struct drafter *dr, const char *thread, GError **err)
 	return (a);
 }
 
-/*
- * SHA-256 of draft 'uid' as the mailbox holds it, or NULL with err; its
- * Message-ID into *message_id when that is not NULL.
- */
-static char *
-fetch_hash(struct drafter *dr, guint32 uid, char **message_id,
-    GError **err)
-{
-	return (dr->box->hash(dr->box->ctx, uid, message_id, err));
-}
-
 /* Record a draft's new state, in memory and in the store (a dry run's
  * store writes are undone with its transaction). */
 static gboolean
@@ -177,8 +166,8 @@ reconcile(struct drafter *dr, struct thread *t, GError **err)
 				d->state = DRAFT_REMOVED;
 			}
 		} else if (d->state == DRAFT_LIVE && ours->len > 0) {
-			hash = fetch_hash(dr, g_array_index(ours, guint32,
-			    ours->len - 1), NULL, err);
+			hash = dr->box->hash(dr->box->ctx, g_array_index(
+			    ours, guint32, ours->len - 1), NULL, err);
 			if (hash == NULL)
 				goto out;
 			if (strcmp(hash, d->raw_hash) != 0 &&
@@ -224,7 +213,7 @@ remove_if_ours(struct drafter *dr, struct thread_draft *d, GArray *uids,
 	if (uids->len == 0)
 		return (set_state(dr, d, gone, err));
 	uid = g_array_index(uids, guint32, uids->len - 1);
-	if ((hash = fetch_hash(dr, uid, NULL, err)) == NULL)
+	if ((hash = dr->box->hash(dr->box->ctx, uid, NULL, err)) == NULL)
 		return (FALSE);
 	same = strcmp(hash, d->raw_hash) == 0;
 	g_free(hash);
@@ -293,8 +282,8 @@ adopt(struct drafter *dr, struct thread *t, const struct decision *d,
 		return (0);
 	}
 	memset(&rec, 0, sizeof rec);
-	rec.raw_hash = fetch_hash(dr, g_array_index(uids, guint32,
-	    uids->len - 1), &rec.message_id, err);
+	rec.raw_hash = dr->box->hash(dr->box->ctx, g_array_index(uids,
+	    guint32, uids->len - 1), &rec.message_id, err);
 	if (rec.raw_hash == NULL)
 		goto out;
 	if (rec.message_id == NULL) {
