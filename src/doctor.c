@@ -150,7 +150,7 @@ count_platform_mail(struct imap *s, const struct run *r, char **domains,
 			g_array_append_val(forwards, uid);
 	}
 	ok = forwards->len == 0 || imap_fetch(s, forwards, count_if_platform,
-	    &pc, err);
+	    &pc, NULL, err);
 	*n = direct->len + pc.n;
 	g_array_unref(direct);
 	g_array_unref(all);

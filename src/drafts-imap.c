@@ -148,7 +148,7 @@ box_hash(void *ctx, guint32 uid, char **message_id, GError **err)
 	struct fetched	 f = { NULL, NULL };
 
 	g_array_append_val(one, uid);
-	if (imap_fetch(b->s, one, hash_message, &f, err) && f.hash == NULL)
+	if (imap_fetch(b->s, one, hash_message, &f, NULL, err) && f.hash == NULL)
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
 		    _("draft UID %u vanished while being read"), uid);
 	g_array_unref(one);

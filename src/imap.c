@@ -1,9 +1,10 @@
 /*
  * imap.c: the IMAP session over libetpan.
  *
- * libetpan runs the TLS handshake but never checks the certificate, so we
- * make the TCP connection ourselves, wrap it in TLS, verify the chain and
- * host name with tls.c, and only then let libetpan read the greeting.
+ * libetpan parses; the connection under it is ours (stream.c): TLS 1.2
+ * or later with the chain and host name checked before the greeting is
+ * read, and the bounds that keep a hostile server from hanging, flooding
+ * or crashing renraku.
  * Strings from our side are checked for CR, LF and NUL because libetpan
  * does not escape them.
  */
@@ -21,7 +22,7 @@
 #include "error.h"
 #include "net.h"
 #include "secret.h"
-#include "tls.h"
+#include "stream.h"
 
 #define FETCH_BATCH	64	/* UIDs per UID FETCH command */
 
@@ -65,13 +66,18 @@ imap_strerror(int r)
 static void
 fail(struct imap *s, int r, GError **err, const char *what)
 {
-	const char	*detail;
+	const char	*detail, *why;
 
 	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE ||
 	    r == MAILIMAP_ERROR_MEMORY)
 		s->broken = TRUE;
 	detail = s->imap->imap_response;
-	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE ||
+	if (s->imap->imap_stream != NULL && (why = stream_why(
+	    mailstream_get_low(s->imap->imap_stream))) != NULL) {
+		s->broken = TRUE;
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+		    _("%s: %s: %s"), s->host, what, why);
+	} else if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE ||
 	    detail == NULL || *detail == '\0')
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
 		    _("%s: %s: %s"), s->host, what, imap_strerror(r));
@@ -106,39 +112,6 @@ starttls_failed(struct imap *s, int r, GError **err)
 	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
 	    _("%s: STARTTLS failed (%s); refusing to log in without TLS"),
 	    s->host, why);
-}
-
-/* Called by libetpan before the handshake: send SNI for host names. */
-static void
-tls_setup(struct mailstream_ssl_context *ctx, void *host)
-{
-	if (!g_hostname_is_ip_address(host))
-		mailstream_ssl_set_server_name(ctx, host);
-}
-
-/* Verify the certificate chain of the TLS stream 'st'. */
-static gboolean
-verify_stream(mailstream *st, const struct imap_login *login, GError **err)
-{
-	carray		*chain;
-	GBytes		**certs;
-	unsigned int	 i, n;
-	gboolean	 ok;
-
-	chain = mailstream_get_certificate_chain(st);
-	n = chain != NULL ? carray_count(chain) : 0;
-	certs = g_new0(GBytes *, n + 1);
-	for (i = 0; i < n; i++) {
-		MMAPString *der = carray_get(chain, i);
-		certs[i] = g_bytes_new(der->str, der->len);
-	}
-	ok = tls_verify_chain(certs, n, login->host, login->ca_file, err);
-	for (i = 0; i < n; i++)
-		g_bytes_unref(certs[i]);
-	g_free(certs);
-	if (chain != NULL)
-		mailstream_certificate_chain_free(chain);
-	return (ok);
 }
 
 /*
@@ -234,6 +207,7 @@ imap_open(const struct imap_login *login, imap_secret_fn secret, void *ctx,
 {
 	struct imap	*s;
 	mailstream	*st = NULL;
+	mailstream_low	*low = NULL;
 	struct mailimap_capability_data *cap = NULL;
 	enum imap_stage	 dummy, *stage = stage_r != NULL ? stage_r : &dummy;
 	int		 fd, r;
@@ -250,31 +224,25 @@ imap_open(const struct imap_login *login, imap_secret_fn secret, void *ctx,
 
 	if ((fd = net_connect(login->host, login->port, timeout, err)) == -1)
 		goto fail;
-	*stage = !login->starttls ? IMAP_STAGE_TLS :
-	    IMAP_STAGE_GREETING;
+	if ((low = stream_new(fd, timeout)) == NULL ||
+	    (st = mailstream_new(low, 8192)) == NULL) {
+		if (low != NULL)
+			mailstream_low_free(low);
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+		    _("%s: out of memory"), login->host);
+		goto fail;
+	}
 	if (!login->starttls) {
-		st = mailstream_ssl_open_with_callback_timeout(fd, timeout,
-		    tls_setup, s->host);
-		if (st == NULL) {
-			close(fd);
-			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-			    _("%s: TLS handshake failed"), login->host);
-			goto fail;
-		}
-		if (!verify_stream(st, login, err)) {
+		*stage = IMAP_STAGE_TLS;
+		if (!stream_start_tls(low, login->host, login->ca_file, FALSE,
+		    err)) {
 			mailstream_close(st);
 			goto fail;
 		}
 		*stage = IMAP_STAGE_GREETING;
 		r = mailimap_connect(s->imap, st);
 	} else {
-		if ((st = mailstream_socket_open_timeout(fd, timeout)) ==
-		    NULL) {
-			close(fd);
-			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-			    _("%s: out of memory"), login->host);
-			goto fail;
-		}
+		*stage = IMAP_STAGE_GREETING;
 		r = mailimap_connect(s->imap, st);
 		if (r == MAILIMAP_NO_ERROR_AUTHENTICATED) {
 			/* PREAUTH in clear: nothing here can be trusted */
@@ -291,15 +259,21 @@ imap_open(const struct imap_login *login, imap_secret_fn secret, void *ctx,
 		}
 		/* Sent even if not advertised: never fall back to clear. */
 		*stage = IMAP_STAGE_TLS;
-		r = mailimap_socket_starttls_with_callback(s->imap,
-		    tls_setup, s->host);
-		if (r != MAILIMAP_NO_ERROR) {
+		if ((r = mailimap_starttls(s->imap)) != MAILIMAP_NO_ERROR) {
 			starttls_failed(s, r, err);
 			s->broken = TRUE;
 			goto fail;
 		}
-		*stage = IMAP_STAGE_TLS;
-		if (!verify_stream(s->imap->imap_stream, login, err)) {
+		/* bytes sent in clear after the OK would pass as TLS's */
+		if (s->imap->imap_stream->read_buffer_len > 0) {
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+			    _("%s: the server sent data in clear after STARTTLS; "
+			    "refusing to continue"), login->host);
+			s->broken = TRUE;
+			goto fail;
+		}
+		if (!stream_start_tls(low, login->host, login->ca_file, TRUE,
+		    err)) {
 			s->broken = TRUE;
 			goto fail;
 		}
@@ -419,7 +393,8 @@ imap_idle_start(struct imap *s, GError **err)
 gboolean
 imap_idle_pending(const struct imap *s)
 {
-	return (s->imap->imap_stream->read_buffer_len > 0);
+	return (s->imap->imap_stream->read_buffer_len > 0 ||
+	    stream_pending(mailstream_get_low(s->imap->imap_stream)));
 }
 
 gboolean
@@ -588,11 +563,16 @@ imap_search(struct imap *s, guint32 min_uid, const char *const *domains,
 	return (uids);
 }
 
-/* Hand each message of one UID FETCH result to 'fn'. */
+/*
+ * Hand each message of one UID FETCH result to 'fn', if it is one of the
+ * 'n' UIDs 'want' asked for and came with its body, and mark it in 'got'.
+ */
 static gboolean
-deliver_fetched(clist *res, imap_message_fn fn, void *ctx, GError **err)
+deliver_fetched(clist *res, const guint32 *want, gboolean *got, guint n,
+    imap_message_fn fn, void *ctx, GError **err)
 {
 	clistiter	*i, *j;
+	guint		 k;
 
 	for (i = clist_begin(res); i != NULL; i = clist_next(i)) {
 		struct mailimap_msg_att	*ma = clist_content(i);
@@ -620,8 +600,12 @@ deliver_fetched(clist *res, imap_message_fn fn, void *ctx, GError **err)
 				    sec_length;
 			}
 		}
-		if (uid != 0 && raw != NULL &&
-		    !fn(uid, raw, len, MAX(size, len), ctx, err))
+		for (k = 0; k < n && want[k] != uid; k++)
+			;
+		if (uid == 0 || raw == NULL || k == n || got[k])
+			continue;	/* unasked for, or unreadable */
+		got[k] = TRUE;
+		if (!fn(uid, raw, len, MAX(size, len), ctx, err))
 			return (FALSE);
 	}
 	return (TRUE);
@@ -629,20 +613,23 @@ deliver_fetched(clist *res, imap_message_fn fn, void *ctx, GError **err)
 
 gboolean
 imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn, void *ctx,
-    GError **err)
+    GArray *missed, GError **err)
 {
 	struct mailimap_fetch_type	*ft;
 	struct mailimap_set		*set;
 	clist				*res;
-	guint				 i, j;
-	gboolean			 ok = TRUE;
+	gboolean			 got[FETCH_BATCH], ok = TRUE;
+	guint				 i, j, n;
 	int				 r;
 
 	for (i = 0; ok && i < uids->len; i += FETCH_BATCH) {
+		n = MIN(uids->len - i, FETCH_BATCH);
 		set = mailimap_set_new_empty();
-		for (j = i; j < uids->len && j < i + FETCH_BATCH; j++)
+		for (j = 0; j < n; j++) {
 			mailimap_set_add_single(set,
-			    g_array_index(uids, guint32, j));
+			    g_array_index(uids, guint32, i + j));
+			got[j] = FALSE;
+		}
 		ft = mailimap_fetch_type_new_fetch_att_list_empty();
 		mailimap_fetch_type_new_fetch_att_list_add(ft,
 		    mailimap_fetch_att_new_uid());
@@ -659,8 +646,13 @@ imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn, void *ctx,
 			fail(s, r, err, "UID FETCH");
 			return (FALSE);
 		}
-		ok = deliver_fetched(res, fn, ctx, err);
+		ok = deliver_fetched(res, &g_array_index(uids, guint32, i),
+		    got, n, fn, ctx, err);
 		mailimap_fetch_list_free(res);
+		for (j = 0; ok && missed != NULL && j < n; j++)
+			if (!got[j])
+				g_array_append_val(missed, g_array_index(uids,
+				    guint32, i + j));
 	}
 	return (ok);
 }

@@ -151,10 +151,13 @@ GArray		*imap_search(struct imap *s, guint32 min_uid,
 /*
  * Fetch the messages 'uids' of the examined mailbox with BODY.PEEK[]
  * (the first IMAP_FETCH_MAX bytes of each) and RFC822.SIZE, and call 'fn'
- * for each, in batches.  Returns FALSE with err set on failure.
+ * for each, in batches, once per UID asked for.  A UID the server's answer
+ * leaves out, or gives without its UID or its body, is appended to
+ * 'missed' (a GArray of guint32, or NULL not to know).  Returns FALSE with
+ * err set on failure.
  */
 gboolean	 imap_fetch(struct imap *s, GArray *uids, imap_message_fn fn,
-		    void *ctx, GError **err);
+		    void *ctx, GArray *missed, GError **err);
 
 /*
  * The names (decoded from modified UTF-7) of the mailboxes that can be

@@ -15,7 +15,7 @@
 
 #include "error.h"
 
-#define SCHEMA_VERSION	2
+#define SCHEMA_VERSION	3
 
 struct store {
 	sqlite3	*db;
@@ -57,6 +57,12 @@ static const char schema_v2[] =
 	"CREATE TABLE alias ("
 	"  id TEXT PRIMARY KEY,"
 	"  thread TEXT NOT NULL REFERENCES thread(id));";
+
+/* 3: a message the server would not give, retried (mailbox_state) */
+static const char schema_v3[] =
+	"ALTER TABLE mailbox ADD COLUMN stuck_uid INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE mailbox ADD COLUMN stuck_tries INTEGER NOT NULL "
+	"  DEFAULT 0;";
 
 static gboolean
 db_fail(struct store *st, GError **err, const char *what)
@@ -167,9 +173,9 @@ store_open(const char *dir, GError **err)
 	}
 	if (v < SCHEMA_VERSION) {
 		/* each version's additions, in one transaction */
-		char *sql = g_strdup_printf("BEGIN; %s %s PRAGMA user_version=%d;"
-		    " COMMIT;", v < 1 ? schema_v1 : "", schema_v2,
-		    SCHEMA_VERSION);
+		char *sql = g_strdup_printf("BEGIN; %s %s %s PRAGMA "
+		    "user_version=%d; COMMIT;", v < 1 ? schema_v1 : "",
+		    v < 2 ? schema_v2 : "", schema_v3, SCHEMA_VERSION);
 		gboolean ok = exec(st, sql, err);
 
 		g_free(sql);
@@ -293,7 +299,7 @@ store_mailbox_get(struct store *st, const char *account, const char *mailbox,
 	*found = FALSE;
 	memset(ms, 0, sizeof *ms);
 	s = prepare(st, "SELECT uidvalidity, last_uid, uidnext, messages, "
-	    "modseq FROM mailbox WHERE account = ? AND name = ? AND "
+	    "modseq, stuck_uid, stuck_tries FROM mailbox WHERE account = ? AND name = ? AND "
 	    "drafts = ?", "tti", account, mailbox, (gint64)(drafts != 0));
 	if (s == NULL || ((r = sqlite3_step(s)) != SQLITE_ROW &&
 	    r != SQLITE_DONE)) {
@@ -307,6 +313,8 @@ store_mailbox_get(struct store *st, const char *account, const char *mailbox,
 		ms->uidnext = (guint32)sqlite3_column_int64(s, 2);
 		ms->messages = (guint32)sqlite3_column_int64(s, 3);
 		ms->modseq = (guint64)sqlite3_column_int64(s, 4);
+		ms->stuck_uid = (guint32)sqlite3_column_int64(s, 5);
+		ms->stuck_tries = (guint)sqlite3_column_int64(s, 6);
 	}
 	sqlite3_finalize(s);
 	return (TRUE);
@@ -317,13 +325,15 @@ store_mailbox_set(struct store *st, const char *account, const char *mailbox,
     gboolean drafts, const struct mailbox_state *ms, GError **err)
 {
 	return (run(st, prepare(st, "INSERT INTO mailbox VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, name, drafts) DO "
-	    "UPDATE SET uidvalidity = excluded.uidvalidity, "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, name, drafts) "
+	    "DO UPDATE SET uidvalidity = excluded.uidvalidity, "
 	    "last_uid = excluded.last_uid, uidnext = excluded.uidnext, "
-	    "messages = excluded.messages, modseq = excluded.modseq",
-	    "ttiiiiii", account, mailbox, (gint64)(drafts != 0),
+	    "messages = excluded.messages, modseq = excluded.modseq, "
+	    "stuck_uid = excluded.stuck_uid, stuck_tries = excluded.stuck_tries",
+	    "ttiiiiiiii", account, mailbox, (gint64)(drafts != 0),
 	    (gint64)ms->uidvalidity, (gint64)ms->last_uid,
-	    (gint64)ms->uidnext, (gint64)ms->messages, (gint64)ms->modseq),
+	    (gint64)ms->uidnext, (gint64)ms->messages, (gint64)ms->modseq,
+	    (gint64)ms->stuck_uid, (gint64)ms->stuck_tries),
 	    err, "saving mailbox state"));
 }
 

@@ -64,6 +64,8 @@ struct mailbox_state {
 	guint32	uidnext;
 	guint32	messages;
 	guint64	modseq;		/* HIGHESTMODSEQ, or 0 */
+	guint32	stuck_uid;	/* the lowest UID the server would not give */
+	guint	stuck_tries;	/* runs that tried it */
 };
 
 /*

@@ -21,6 +21,9 @@
 #include "policy.h"
 
 #define FIRST_SYNC_DAYS	90	/* how far back the first sync looks */
+#define STUCK_TRIES	3	/* runs that ask for an unreadable message */
+#define UID_SLACK	100	/* UIDs past UIDNEXT that mail arriving
+				   during a sync may explain */
 
 /* State of one mailbox's fetch, for on_message(). */
 struct fetch {
@@ -92,6 +95,68 @@ out:
 }
 
 /*
+ * Drop from 'uids' (ascending) those at or above 'uidnext' (0: unknown):
+ * mail that arrived since EXAMINE, read next run, or a server's lie,
+ * which is worth a warning.
+ */
+static void
+drop_beyond(GArray *uids, guint32 uidnext, const char *mailbox)
+{
+	guint	i = uids->len;
+
+	while (uidnext != 0 && i > 0 && g_array_index(uids, guint32, i - 1) >=
+	    uidnext)
+		i--;
+	if (i < uids->len && g_array_index(uids, guint32, uids->len - 1) -
+	    uidnext >= UID_SLACK)
+		log_warning(_("%s: the server's search named UID %u, beyond "
+		    "the mailbox's next UID %u; ignored"), mailbox,
+		    g_array_index(uids, guint32, uids->len - 1), uidnext);
+	g_array_set_size(uids, i);
+}
+
+/*
+ * Decide about the messages the server would not give ('missed',
+ * ascending) and set 'ms' so: the lowest is asked for again next run
+ * (last_uid stays below it) until STUCK_TRIES runs have tried it; then it
+ * is reported once and passed over.  Returns TRUE when the account may go
+ * on to its drafts; FALSE with err set (temporary) when it must hold them,
+ * as that message may be a client's answer.
+ */
+static gboolean
+hold_for_missed(const char *mailbox, GArray *missed, struct mailbox_state *ms,
+    GError **err)
+{
+	guint32	uid;
+	guint	i = 0;
+
+	ms->stuck_tries = missed->len > 0 && ms->stuck_uid ==
+	    g_array_index(missed, guint32, 0) ? ms->stuck_tries + 1 : 1;
+	if (missed->len > 0 && ms->stuck_tries >= STUCK_TRIES) {
+		log_warning(_("%s UID %u: the server has not given this message "
+		    "in %u runs; passed over.  If it is a client's message, "
+		    "renraku cannot see it: read it yourself"), mailbox,
+		    g_array_index(missed, guint32, 0), ms->stuck_tries);
+		i = 1;
+		ms->stuck_tries = 1;
+	}
+	if (i == missed->len) {
+		ms->stuck_uid = 0;
+		ms->stuck_tries = 0;
+		return (TRUE);
+	}
+	uid = g_array_index(missed, guint32, i);
+	ms->stuck_uid = uid;
+	ms->last_uid = MIN(ms->last_uid, uid - 1);
+	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+	    _("%s UID %u: the server did not give this message (try %u of %u); "
+	    "it is asked for again next run, and until then no drafts are "
+	    "made for this account"), mailbox, uid, ms->stuck_tries,
+	    STUCK_TRIES);
+	return (FALSE);
+}
+
+/*
  * Bring the store up to date with one watched mailbox.  STATUS tells,
  * without opening the mailbox, whether anything arrived since the last
  * run; only then is it opened (EXAMINE, read-only) and searched.
@@ -104,10 +169,11 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 	struct imap_mailbox	 mb;
 	struct mailbox_state	 ms;
 	struct fetch		 f = { r, st, acct->name, mailbox, 0, 0, 0, 0 };
-	GArray			*uids;
+	GArray			*uids, *missed;
 	GDate			 since;
+	GError			*e = NULL;
 	guint32			 last;
-	gboolean		 found, fresh;
+	gboolean		 found, fresh, held = FALSE, ok;
 
 	if (!imap_status(s, mailbox, &mb, err) ||
 	    !store_mailbox_get(st, acct->name, mailbox, FALSE, &found, &ms,
@@ -133,6 +199,7 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 	    fresh ? &since : NULL, err);
 	if (uids == NULL)
 		return (FALSE);
+	drop_beyond(uids, mb.uidnext, mailbox);
 	/* a dry run keeps the account's one transaction open, to roll back */
 	if (!r->dry_run && !store_begin(st, err)) {
 		g_array_unref(uids);
@@ -146,12 +213,25 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 		ms.last_uid = MAX(ms.last_uid, g_array_index(uids, guint32,
 		    uids->len - 1));
 	ms.last_uid = MAX(ms.last_uid, last);
+	if (fresh)
+		ms.stuck_uid = ms.stuck_tries = 0;
 	f.total = uids->len;
-	if (!imap_fetch(s, uids, on_message, &f, err) ||
-	    !store_mailbox_set(st, acct->name, mailbox, FALSE, &ms, err) ||
-	    (!r->dry_run && !store_commit(st, err))) {
+	missed = g_array_new(FALSE, FALSE, sizeof(guint32));
+	ok = imap_fetch(s, uids, on_message, &f, missed, err);
+	/* what was read is kept even when the account must hold */
+	if (ok && !hold_for_missed(mailbox, missed, &ms, &e))
+		held = TRUE;
+	g_array_unref(missed);
+	if (!ok || !store_mailbox_set(st, acct->name, mailbox, FALSE, &ms,
+	    err) || (!r->dry_run && !store_commit(st, err))) {
 		if (!r->dry_run)
 			store_rollback(st);
+		g_clear_error(&e);
+		g_array_unref(uids);
+		return (FALSE);
+	}
+	if (held) {
+		g_propagate_error(err, e);
 		g_array_unref(uids);
 		return (FALSE);
 	}

@@ -65,6 +65,30 @@ def start_workers(make, n):
     return workers
 
 
+# Runs argv[2:] and writes its peak RSS (KiB) to file argv[1].  Run it in
+# a fresh interpreter (sys.executable -c LAUNCH ...): a child's ru_maxrss
+# counts its parent's RSS at the fork, and a test's own process may be
+# large.  The command is the launcher's only child (see child_pid).
+LAUNCH = '''import os, subprocess, sys
+p = subprocess.Popen(sys.argv[2:])
+pid, status, ru = os.wait4(p.pid, 0)
+with open(sys.argv[1], 'w') as f:
+    f.write(str(ru.ru_maxrss))
+rc = os.waitstatus_to_exitcode(status)
+sys.exit(rc if rc >= 0 else 128 - rc)
+'''
+
+
+def child_pid(pid):
+    """The first child of process 'pid' (LAUNCH's command), or None."""
+    try:
+        with open('/proc/%d/task/%d/children' % (pid, pid)) as f:
+            kids = f.read().split()
+    except OSError:
+        return None
+    return int(kids[0]) if kids else None
+
+
 def corpus(name, **replace):
     with open(os.path.join(TOP, 'tests', 'corpus', name), 'rb') as f:
         raw = f.read()

@@ -280,19 +280,6 @@ BAD = [
 ]
 
 
-# Runs argv[2:] and writes its peak RSS (KiB) to file argv[1].  A fresh
-# interpreter: a child's peak RSS counts its parent's RSS at the fork, and
-# this test's own process has held the 50 MB mail (and kept the memory).
-LAUNCH = '''import os, subprocess, sys
-p = subprocess.Popen(sys.argv[2:])
-pid, status, ru = os.wait4(p.pid, 0)
-with open(sys.argv[1], 'w') as f:
-    f.write(str(ru.ru_maxrss))
-rc = os.waitstatus_to_exitcode(status)
-sys.exit(rc if rc >= 0 else 128 - rc)
-'''
-
-
 def measured(b, *args, timeout=120):
     """Run renraku: (exit status, stdout, stderr, peak RSS in KiB, seconds).
     """
@@ -300,7 +287,8 @@ def measured(b, *args, timeout=120):
             tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile() as rssf:
         t0 = time.monotonic()
-        p = subprocess.Popen([sys.executable, '-c', LAUNCH, rssf.name] +
+        p = subprocess.Popen([sys.executable, '-c', harness.LAUNCH,
+                              rssf.name] +
                              b.cmd(*args), stdout=out, stderr=err,
                              env=b.env, start_new_session=True)
         try:

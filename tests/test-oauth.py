@@ -6,15 +6,20 @@ password, so the stub hands out the password as the access token.  The
 first sync refreshes and caches the token (owner-only); the next uses the
 cache; a stale cached token is refused by the server, refreshed and retried
 once; a refused grant is a configuration error that says to authorize
-again, and no secret shows in any output.
+again, and no secret shows in any output.  Each OAuth2 command is bounded
+as password_command is (issue 18): one that hangs, leaving a child
+behind, is stopped at `timeout` with its process group (exit 75, the child
+gone); one that fails after 10 MB on stderr yields one short line.
 """
 import datetime
 import http.server
 import json
 import os
 import stat
+import re
 import subprocess
 import sys
+import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -107,6 +112,64 @@ try:
     ok(r.returncode == 78 and 'invalid_grant' in r.stderr and
        'authorize' in r.stderr and SECRET not in r.stderr,
        'a refused grant: exit 78, saying to authorize again', r.stderr)
+
+    # The OAuth2 commands, bounded in time and in what they print.
+    mode['grant'] = 'ok'
+    pidfile = os.path.join(srv.dir, 'child.pid')
+    for key in ('oauth2_client_secret_command',
+                'oauth2_refresh_token_command'):
+        hang = srv.renraku_config(
+            os.path.join(srv.dir, 'config-hang'), state, password_command=None,
+            auth='xoauth2',
+            oauth2_token_url='http://127.0.0.1:%d/token' % web.server_port,
+            oauth2_client_id='renraku-test',
+            **dict({'oauth2_client_secret_command': "echo '%s'" % SECRET,
+                    'oauth2_refresh_token_command': "echo '%s'" % REFRESH},
+                   **{key: "sleep 600 & echo $! >'%s'; wait" % pidfile}))
+        with open(hang) as f:
+            text = f.read()
+        with open(hang, 'w') as f:
+            f.write(text.replace('[general]\n', '[general]\ntimeout = 2\n',
+                                 1))
+        if os.path.exists(pidfile):
+            os.unlink(pidfile)
+        t0 = time.monotonic()
+        r = subprocess.run([RENRAKU, '-c', hang, 'sync', '--now', NOW],
+                           capture_output=True, text=True, env=env,
+                           timeout=60)
+        took = time.monotonic() - t0
+        time.sleep(0.2)
+        with open(pidfile) as f:
+            child = int(f.read())
+        # gone, or a zombie left for init to reap: it runs no more
+        try:
+            with open('/proc/%d/stat' % child) as f:
+                gone = f.read().rsplit(')', 1)[1].split()[0] in 'ZX'
+        except FileNotFoundError:
+            gone = True
+        ok(r.returncode == 75 and took < 6 and gone and
+           len(r.stderr.strip().splitlines()) == 1 and key in r.stderr,
+           '%s that hangs: stopped after timeout = 2 (%.1f s), exit 75, its '
+           'child gone, one line' % (key, took), (r.returncode, r.stderr))
+
+        flood = srv.renraku_config(
+            os.path.join(srv.dir, 'config-flood'), state,
+            password_command=None, auth='xoauth2',
+            oauth2_token_url='http://127.0.0.1:%d/token' % web.server_port,
+            oauth2_client_id='renraku-test',
+            **dict({'oauth2_client_secret_command': "echo '%s'" % SECRET,
+                    'oauth2_refresh_token_command': "echo '%s'" % REFRESH},
+                   **{key: "head -c 10000000 /dev/zero | tr '\\\\0' 'x' "
+                      ">&2; printf '\\\\033[31m%s\\\\n' >&2; exit 1" % SECRET}))
+        r = subprocess.run([RENRAKU, '-c', flood, 'sync', '--now', NOW],
+                           capture_output=True, text=True, env=env,
+                           timeout=60)
+        line = r.stderr.strip()
+        ok(r.returncode in (75, 78) and len(line.splitlines()) == 1 and
+           len(line.encode()) < 300 and '\x1b' not in line and
+           SECRET not in line and re.search(key, line),
+           '%s with 10 MB on stderr: one line of %d bytes, no escape, no '
+           'secret' % (key, len(line.encode())), line[:400])
 finally:
     srv.cleanup()
     web.shutdown()

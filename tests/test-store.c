@@ -100,12 +100,12 @@ test_open(void **state)
 	assert_int_equal(stat(dir, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0700);
 	store_close(st);
-	assert_int_equal(user_version(dir), 2);
+	assert_int_equal(user_version(dir), 3);
 
 	/* a second open finds the schema in place */
 	st = open_store(dir);
 	store_close(st);
-	assert_int_equal(user_version(dir), 2);
+	assert_int_equal(user_version(dir), 3);
 	g_free(db);
 	g_free(dir);
 }
@@ -233,6 +233,8 @@ test_mailbox(void **state)
 		ms.uidnext = sets[i].last_uid + 1;
 		ms.messages = 7;
 		ms.modseq = G_GUINT64_CONSTANT(1) << 40;
+		ms.stuck_uid = sets[i].uidvalidity;
+		ms.stuck_tries = 2;
 		assert_true(store_mailbox_set(st, sets[i].account,
 		    sets[i].mailbox, FALSE, &ms, &e));
 		assert_no_error(e);
@@ -249,6 +251,9 @@ test_mailbox(void **state)
 			    ms.last_uid);
 		if (found && ms.modseq != G_GUINT64_CONSTANT(1) << 40)
 			fail_msg("modseq lost");
+		if (found && (ms.stuck_uid != gets[i].uidvalidity ||
+		    ms.stuck_tries != 2))
+			fail_msg("stuck message lost");
 	}
 	/* the Drafts mailbox of an account is kept apart */
 	assert_true(store_mailbox_get(st, "main", "INBOX", TRUE, &found, &ms,
@@ -674,27 +679,49 @@ test_named_thread(void **state)
 	store_close(st);
 }
 
-/* A state database of schema 1 gains the alias table, data kept. */
+/*
+ * A state database of schema 1 gains the alias table and the mailbox's
+ * retry columns, one of schema 2 the columns; data kept.
+ */
 static void
-test_schema_1(void **state)
+test_old_schemas(void **state)
 {
-	struct store	*st;
-	sqlite3		*db;
-	char		*path;
+	struct store		*st;
+	struct mailbox_state	 ms = { 7, 41, 42, 40, 0, 0, 0 };
+	sqlite3			*db;
+	char			*path, *sql;
+	gboolean		 found;
+	int			 v;
 
-	st = open_store(*state);
-	store_close(st);
 	path = g_build_filename(*state, "state.db", NULL);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE alias; "
-	    "INSERT INTO thread VALUES ('lancers/1', 'lancers', '1', 'main', "
-	    "NULL, NULL, NULL); PRAGMA user_version = 1", NULL, NULL, NULL),
-	    SQLITE_OK);
-	sqlite3_close(db);
-	st = open_store(*state);
-	assert_int_equal(user_version(*state), 2);
-	assert_ids(st, "lancers/1(0)");
-	store_close(st);
+	for (v = 1; v <= 2; v++) {
+		unlink(path);
+		st = open_store(*state);
+		assert_true(store_mailbox_set(st, "main", "INBOX", FALSE, &ms,
+		    NULL));
+		store_close(st);
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		sql = g_strdup_printf("%s ALTER TABLE mailbox DROP COLUMN "
+		    "stuck_uid; ALTER TABLE mailbox DROP COLUMN stuck_tries; "
+		    "INSERT INTO thread VALUES ('lancers/1', 'lancers', '1', "
+		    "'main', NULL, NULL, NULL); PRAGMA user_version = %d",
+		    v == 1 ? "DROP TABLE alias;" : "", v);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL),
+		    SQLITE_OK);
+		g_free(sql);
+		sqlite3_close(db);
+		st = open_store(*state);
+		assert_int_equal(user_version(*state), 3);
+		assert_ids(st, "lancers/1(0)");
+		memset(&ms, 0xff, sizeof ms);
+		assert_true(store_mailbox_get(st, "main", "INBOX", FALSE,
+		    &found, &ms, NULL));
+		assert_true(found);
+		assert_int_equal(ms.last_uid, 41);
+		assert_int_equal(ms.stuck_uid, 0);
+		assert_int_equal(ms.stuck_tries, 0);
+		store_close(st);
+	}
 	g_free(path);
 }
 
@@ -710,7 +737,7 @@ UNIT_MAIN(
 	TMP_TEST(test_events),
 	TMP_TEST(test_proposal_becomes_contract),
 	TMP_TEST(test_named_thread),
-	TMP_TEST(test_schema_1),
+	TMP_TEST(test_old_schemas),
 	TMP_TEST(test_drafts),
 	TMP_TEST(test_transaction),
 )
