@@ -108,12 +108,14 @@ wait_fd(struct stream *s, short events)
 	}
 }
 
-/* The line for a literal or an answer larger than its cap. */
+/* The line for an answer, or a connection, larger than its cap. */
 static int
-too_big(struct stream *s, const char *what, guint64 max)
+too_big(struct stream *s, gboolean connection, guint64 max)
 {
-	return (stop(s, g_strdup_printf(_("the server sent more than %lu MB "
-	    "%s"), (unsigned long)(max >> 20), what)));
+	return (stop(s, connection ? g_strdup_printf(_("the server sent more "
+	    "than %lu MB over this connection"), (unsigned long)(max >> 20)) :
+	    g_strdup_printf(_("the server sent more than %lu MB in one "
+	    "answer"), (unsigned long)(max >> 20))));
 }
 
 /*
@@ -127,8 +129,7 @@ scan(struct stream *s, const guchar *p, size_t n)
 
 	s->total += n;
 	if (s->total > STREAM_TOTAL_MAX)
-		return (too_big(s, _("over this connection"),
-		    STREAM_TOTAL_MAX));
+		return (too_big(s, TRUE, STREAM_TOTAL_MAX));
 	for (i = 0; i < n; i++) {
 		if (s->state == SCAN_LITERAL) {
 			k = MIN(n - i, s->count);
@@ -157,7 +158,7 @@ scan(struct stream *s, const guchar *p, size_t n)
 			if (g_ascii_isdigit(p[i])) {
 				s->count = s->count * 10 + (guint64)(p[i] - '0');
 				if (s->literals + s->count > STREAM_LITERAL_MAX)
-					return (too_big(s, _("in one answer"),
+					return (too_big(s, FALSE,
 					    STREAM_LITERAL_MAX));
 				continue;
 			}
@@ -202,7 +203,7 @@ scan(struct stream *s, const guchar *p, size_t n)
 		}
 	}
 	if (s->answer > STREAM_ANSWER_MAX)
-		return (too_big(s, _("in one answer"), STREAM_ANSWER_MAX));
+		return (too_big(s, FALSE, STREAM_ANSWER_MAX));
 	return (0);
 }
 

@@ -24,6 +24,8 @@ The config has timeout = 5.
    the Drafts mailbox is not to be trusted, and no LOGIN or AUTHENTICATE
    over TLS that is too weak.  Then a sync with a proxy that no longer
    lies exits 0 and leaves Drafts exactly as the reference did.
+3. A message the server never gives: held for two runs (no drafts for
+   the account), passed over with one warning on the third.
 
 A '# ' line per case gives the figures: exit status, seconds, peak RSS
 (the sync's own ru_maxrss, through harness.LAUNCH) and the line on
@@ -429,6 +431,41 @@ def run_case(box, proxy, cfg, listeners, ref, h):
            'utf-8', 'replace')), harness.diff(ref, got)))
 
 
+def stuck(box, proxy, cfg, ref):
+    """A message the server never gives (its FETCH item without a UID, run
+    after run): two syncs hold the account's drafts (exit 75, try 1 and 2
+    of 3), the third passes it over with one warning and makes the other
+    drafts; a sync with no lies then reads nothing again and says
+    nothing."""
+    box.reset()
+    said = []
+    for run in (1, 2, 3):
+        proxy.forget()
+        proxy.case = On('UID FETCH', rewrite(drop_uid))
+        r = sync(box, cfg)
+        proxy.case = None
+        proxy.wait_idle()
+        said.append(lines_of(r['stderr']))
+        print('# stuck, run %d: exit %d, stderr: %s' % (
+            run, r['rc'], ' | '.join(shown(s) for s in said[-1])))
+        if run < 3:
+            ok(r['rc'] == 75 and len(said[-1]) == 1 and
+               'try %d of 3' % run in said[-1][0] and box.drafts() == [],
+               'stuck message, run %d: exit 75, try %d of 3, no drafts' %
+               (run, run), (r['rc'], said[-1], box.drafts()))
+    got = box.drafts()
+    ok(r['rc'] == 0 and len(said[-1]) == 1 and
+       'passed over' in said[-1][0] and len(got) == len(ref) - 1 and
+       all(d in ref for d in got),
+       'stuck message, run 3: passed over with one warning, the other '
+       'drafts made', (r['rc'], said[-1], got))
+    proxy.forget()
+    r = sync(box, cfg)
+    ok(r['rc'] == 0 and r['stderr'] == b'' and box.drafts() == got,
+       'then a sync with no lies: exit 0, silent, the same drafts',
+       (r['rc'], r['stderr'], box.drafts()))
+
+
 def make_box():
     return harness.Box(proxy=False)
 
@@ -464,6 +501,7 @@ try:
     for h in CASES:
         run_case(box, proxy, cfg, listeners, ref, h)
     print('# %d cases in %.0f s' % (len(CASES), time.monotonic() - t0))
+    stuck(box, proxy, cfg, ref)
 finally:
     for p, c, why in listeners.values():
         if p is not None:
