@@ -26,9 +26,35 @@ static const char *const platform_policy_keys[] = { "step1_days",
 	"step2_days", "step3_days", "remedy_days", "remedy_in_contract", NULL };
 static const char *const account_keys[] = {
 	"host", "port", "security", "ca_file", "user", "password_command",
-	"password", "mailboxes", "drafts", "from", "auth", "oauth2_token_url",
+	"password", "mailboxes", "drafts", "from", "auth", "oauth2_provider",
+	"oauth2_auth_url", "oauth2_token_url", "oauth2_scope",
 	"oauth2_client_id", "oauth2_client_secret_command",
-	"oauth2_refresh_token_command", NULL
+	"oauth2_refresh_token_command", "oauth2_refresh_token_store_command",
+	NULL
+};
+
+/*
+ * The OAuth2 providers renraku knows: what "oauth2_provider = NAME" (or
+ * an account on one of 'hosts') needs no key for.  Google gives a refresh
+ * token only with access_type=offline, and again only with
+ * prompt=consent; Microsoft with the offline_access scope.
+ */
+static const struct provider {
+	const char	*name;
+	const char	*hosts[4];
+	const char	*auth_url, *token_url, *scope, *params;
+} providers[] = {
+	{ "gmail", { "imap.gmail.com", "imap.googlemail.com", NULL },
+	  "https://accounts.google.com/o/oauth2/v2/auth",
+	  "https://oauth2.googleapis.com/token",
+	  "https://mail.google.com/",
+	  "access_type=offline&prompt=consent" },
+	{ "microsoft", { "outlook.office365.com", "outlook.office.com",
+	  "imap-mail.outlook.com", NULL },
+	  "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+	  "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+	  "https://outlook.office.com/IMAP.AccessAsUser.All offline_access",
+	  "prompt=select_account" },
 };
 
 struct checker {
@@ -189,16 +215,60 @@ wire_safe(const char *s)
 	return (strpbrk(s, "\r\n") == NULL);
 }
 
+/*
+ * Fill the OAuth2 endpoints account 'a' leaves out from its provider's
+ * preset: oauth2_provider if set (else complain), or the one whose IMAP
+ * host 'a' is on.
+ */
+static void
+oauth2_preset(struct checker *c, const char *group, struct account *a)
+{
+	const struct provider	*p = NULL;
+	char			*name;
+	gsize			 i, j;
+
+	name = get_string(c, group, "oauth2_provider");
+	for (i = 0; i < G_N_ELEMENTS(providers) && p == NULL; i++) {
+		if (name != NULL) {
+			if (strcmp(name, providers[i].name) == 0)
+				p = &providers[i];
+			continue;
+		}
+		for (j = 0; a->host != NULL && providers[i].hosts[j] != NULL;
+		    j++)
+			if (g_ascii_strcasecmp(a->host,
+			    providers[i].hosts[j]) == 0)
+				p = &providers[i];
+	}
+	if (name != NULL && p == NULL)
+		complain(c, group, "oauth2_provider", _("'%s' is not gmail or "
+		    "microsoft"), name);
+	g_free(name);
+	if (p == NULL)
+		return;
+	if (a->oauth2_auth_url == NULL)
+		a->oauth2_auth_url = g_strdup(p->auth_url);
+	if (a->oauth2_token_url == NULL)
+		a->oauth2_token_url = g_strdup(p->token_url);
+	if (a->oauth2_scope == NULL)
+		a->oauth2_scope = g_strdup(p->scope);
+	a->oauth2_auth_params = g_strdup(p->params);
+}
+
 static void
 account_free(struct account *a)
 {
 	if (a == NULL)
 		return;
 	g_free(a->name);
+	g_free(a->oauth2_auth_url);
 	g_free(a->oauth2_token_url);
+	g_free(a->oauth2_scope);
+	g_free(a->oauth2_auth_params);
 	g_free(a->oauth2_client_id);
 	g_free(a->oauth2_client_secret_command);
 	g_free(a->oauth2_refresh_token_command);
+	g_free(a->oauth2_refresh_token_store_command);
 	g_free(a->host);
 	g_free(a->ca_file);
 	g_free(a->user);
@@ -267,25 +337,25 @@ load_account(struct checker *c, const char *group, gboolean private_file)
 			    "xoauth2"), sec);
 		g_free(sec);
 	}
+	a->oauth2_auth_url = get_string(c, group, "oauth2_auth_url");
 	a->oauth2_token_url = get_string(c, group, "oauth2_token_url");
+	a->oauth2_scope = get_string(c, group, "oauth2_scope");
 	a->oauth2_client_id = get_string(c, group, "oauth2_client_id");
 	a->oauth2_client_secret_command = get_string(c, group,
 	    "oauth2_client_secret_command");
 	a->oauth2_refresh_token_command = get_string(c, group,
 	    "oauth2_refresh_token_command");
+	a->oauth2_refresh_token_store_command = get_string(c, group,
+	    "oauth2_refresh_token_store_command");
+	oauth2_preset(c, group, a);
 	if (a->auth == AUTH_XOAUTH2) {
-		static const char *const need[] = { "oauth2_token_url",
-		    "oauth2_client_id", "oauth2_client_secret_command",
-		    "oauth2_refresh_token_command" };
-		const char *have[] = { a->oauth2_token_url,
-		    a->oauth2_client_id, a->oauth2_client_secret_command,
-		    a->oauth2_refresh_token_command };
-		gsize k;
-
-		for (k = 0; k < G_N_ELEMENTS(need); k++)
-			if (have[k] == NULL)
-				complain(c, group, need[k], _("missing: auth = "
-				    "xoauth2 needs it"));
+		if (a->oauth2_client_id == NULL)
+			complain(c, group, "oauth2_client_id", _("missing: auth "
+			    "= xoauth2 needs it"));
+		if (a->oauth2_token_url == NULL)
+			complain(c, group, "oauth2_token_url", _("missing: set "
+			    "oauth2_provider = gmail or microsoft, or this "
+			    "URL"));
 		if (a->password != NULL || a->password_command != NULL)
 			complain(c, group, NULL, _("auth = xoauth2 uses no "
 			    "password or password_command"));

@@ -25,10 +25,17 @@ enum auth {
 struct account {
 	char		 *name;		/* NAME of "[account NAME]" */
 	enum auth	  auth;
+	/* xoauth2: the endpoints, from the keys or oauth2_provider's preset
+	   (or the host's: imap.gmail.com is Gmail's); NULL when neither */
+	char		 *oauth2_auth_url;
 	char		 *oauth2_token_url;
+	char		 *oauth2_scope;
+	char		 *oauth2_auth_params;	/* more for the auth URL */
 	char		 *oauth2_client_id;
-	char		 *oauth2_client_secret_command;
+	char		 *oauth2_client_secret_command;	/* NULL: none */
+	/* NULL: the token renraku auth kept in the state directory */
 	char		 *oauth2_refresh_token_command;
+	char		 *oauth2_refresh_token_store_command;
 	char		 *host;
 	guint16		  port;
 	enum security	  security;

@@ -4,6 +4,7 @@
  */
 #include <glib/gi18n.h>
 
+#include "auth.h"
 #include "config.h"
 
 #include <sys/file.h>
@@ -102,6 +103,21 @@ static const GOptionEntry sync_options[] = {
 	{ NULL }
 };
 
+static gint	 opt_auth_port;
+static gint	 opt_auth_wait = 300;
+static gboolean	 opt_no_browser;
+
+static const GOptionEntry auth_options[] = {
+	{ "port", 0, 0, G_OPTION_ARG_INT, &opt_auth_port,
+	  N_("The loopback port the browser comes back to (default: any free "
+	  "one)"), "PORT" },
+	{ "wait", 0, 0, G_OPTION_ARG_INT, &opt_auth_wait,
+	  N_("How long to wait for the browser (default 300)"), "SECONDS" },
+	{ "no-browser", 0, 0, G_OPTION_ARG_NONE, &opt_no_browser,
+	  N_("Only print the address to open, do not open a browser"), NULL },
+	{ NULL }
+};
+
 static const GOptionEntry preview_options[] = {
 	{ "step", 0, 0, G_OPTION_ARG_INT, &opt_step,
 	  N_("The follow-up step to show, 1 to 3 (default: the one due or next)"),
@@ -161,6 +177,8 @@ static gboolean	cmd_doctor(const struct run *, struct store *, char **,
 		    GError **);
 static gboolean	cmd_watch(const struct run *, struct store *, char **,
 		    GError **);
+static gboolean	cmd_auth(const struct run *, struct store *, char **,
+		    GError **);
 
 /* The commands: their words and flags are what users' scripts rely on. */
 static const struct command {
@@ -209,6 +227,9 @@ static const struct command {
 	{ "watch", NULL, N_("stay connected and sync as soon as mail arrives "
 	  "(IDLE); cron with sync stays the recommended way"), watch_options,
 	  0, 0, TRUE, TRUE, FALSE, cmd_watch },
+	{ "auth", "ACCOUNT", N_("sign in to Gmail or Microsoft 365 with OAuth2 "
+	  "in a browser, and keep the refresh token for sync"), auth_options,
+	  1, 1, FALSE, TRUE, FALSE, cmd_auth },
 };
 
 static int
@@ -449,6 +470,33 @@ cmd_watch(const struct run *r, struct store *st, char **args, GError **err)
 	ok = watch_run(&copy, st, (guint)opt_interval, clock_now, err);
 	g_date_time_unref(copy.now);
 	return (ok);
+}
+
+/* "renraku auth ACCOUNT": sign the account in (auth.c). */
+static gboolean
+cmd_auth(const struct run *r, struct store *st, char **args, GError **err)
+{
+	const struct account	*acct = NULL;
+	guint			 i;
+
+	for (i = 0; i < r->cfg->accounts->len && acct == NULL; i++)
+		if (strcmp(((struct account *)
+		    r->cfg->accounts->pdata[i])->name, args[0]) == 0)
+			acct = r->cfg->accounts->pdata[i];
+	if (acct == NULL) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
+		    _("auth: no [account %s] in the configuration"), args[0]);
+		return (FALSE);
+	}
+	if (opt_auth_port < 0 || opt_auth_port > 65535 || opt_auth_wait < 1 ||
+	    opt_auth_wait > 3600) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
+		    _("auth: --port is 1 to 65535, --wait 1 to 3600 seconds"));
+		return (FALSE);
+	}
+	return (auth_run(acct, r->cfg->state_dir, g_date_time_to_unix(r->now),
+	    (guint16)opt_auth_port, (guint)opt_auth_wait, !opt_no_browser,
+	    r->cfg->timeout, stdout, err));
 }
 
 /* "renraku mark THREAD WHAT [DAYS]": check it and record it. */

@@ -6,6 +6,7 @@
 #include "tls.h"
 
 #include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 
 #include "error.h"
@@ -148,4 +149,10 @@ out:
 		gnutls_x509_crt_deinit(crt[i]);
 	g_free(crt);
 	return (ok);
+}
+
+gboolean
+tls_random(void *buf, gsize n)
+{
+	return (gnutls_rnd(GNUTLS_RND_KEY, buf, n) == 0);
 }

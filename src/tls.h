@@ -16,4 +16,8 @@
 gboolean	tls_verify_chain(GBytes *const *chain, guint n,
 		    const char *host, const char *ca_file, GError **err);
 
+/* Fill 'buf' with 'n' bytes from GnuTLS's generator for keys; FALSE if it
+   fails. */
+gboolean	tls_random(void *buf, gsize n);
+
 #endif

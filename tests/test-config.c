@@ -318,6 +318,84 @@ test_bad_security(void **state)
 	}
 }
 
+/*
+ * OAuth2: the client id is all Gmail and Microsoft 365 need, the rest
+ * from the provider named or the host's; another provider needs its
+ * URLs; keys given win over the preset.
+ */
+static void
+test_oauth2_presets(void **state)
+{
+	static const struct {
+		const char	*keys;
+		const char	*auth_url, *token_url, *scope;
+		const char	*error;		/* NULL: accepted */
+	} cases[] = {
+		{ "host = imap.gmail.com\n",
+		  "https://accounts.google.com/o/oauth2/v2/auth",
+		  "https://oauth2.googleapis.com/token",
+		  "https://mail.google.com/", NULL },
+		{ "host = Outlook.Office365.com\n",
+		  "https://login.microsoftonline.com/common/oauth2/v2.0/"
+		  "authorize",
+		  "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+		  "https://outlook.office.com/IMAP.AccessAsUser.All "
+		  "offline_access", NULL },
+		{ "host = mail.example.com\noauth2_provider = microsoft\n"
+		  "oauth2_scope = x\n",
+		  "https://login.microsoftonline.com/common/oauth2/v2.0/"
+		  "authorize",
+		  "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+		  "x", NULL },
+		{ "host = mail.example.com\n"
+		  "oauth2_token_url = https://id.example.com/token\n",
+		  NULL, "https://id.example.com/token", NULL, NULL },
+		{ "host = mail.example.com\n", NULL, NULL, NULL,
+		  "[account main] oauth2_token_url: missing: set "
+		  "oauth2_provider = gmail or microsoft, or this URL" },
+		{ "host = imap.gmail.com\noauth2_provider = yahoo\n"
+		  "oauth2_token_url = https://id.example.com/token\n", NULL,
+		  NULL, NULL, "[account main] oauth2_provider: 'yahoo' is not "
+		  "gmail or microsoft" },
+	};
+	struct config	*cfg;
+	struct account	*a;
+	GError		*e = NULL;
+	char		*text, *path;
+	gsize		 i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		text = g_strdup_printf("[general]\nyour_name = H\n"
+		    "[account main]\nuser = h@example.com\nauth = xoauth2\n"
+		    "oauth2_client_id = app\n%s", cases[i].keys);
+		cfg = load(*state, text, 0600, &path, &e);
+		if (cases[i].error != NULL) {
+			assert_null(cfg);
+			assert_config_errors(e, path, &cases[i].error, 1);
+			g_clear_error(&e);
+		} else {
+			assert_no_error(e);
+			a = cfg->accounts->pdata[0];
+			assert_string_equal(a->oauth2_token_url,
+			    cases[i].token_url);
+			if (cases[i].auth_url != NULL)
+				assert_string_equal(a->oauth2_auth_url,
+				    cases[i].auth_url);
+			else
+				assert_null(a->oauth2_auth_url);
+			if (cases[i].scope != NULL)
+				assert_string_equal(a->oauth2_scope,
+				    cases[i].scope);
+			/* no secret command: none is needed */
+			assert_null(a->oauth2_client_secret_command);
+			assert_null(a->oauth2_refresh_token_command);
+		}
+		config_free(cfg);
+		g_free(text);
+		g_free(path);
+	}
+}
+
 static void
 test_password_mode(void **state)
 {
@@ -566,6 +644,7 @@ UNIT_MAIN_GROUP(group_setup, NULL,
 	TMP_TEST(test_many_errors),
 	TMP_TEST(test_unknown_key),
 	TMP_TEST(test_bad_security),
+	TMP_TEST(test_oauth2_presets),
 	TMP_TEST(test_password_mode),
 	cmocka_unit_test(test_password_command),
 	TMP_TEST(test_password_command_bounds),
