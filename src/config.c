@@ -21,7 +21,7 @@ static const char *const general_keys[] = {
 };
 static const char *const policy_keys[] = { "step1_days", "step2_days",
 	"step3_days", "remedy_days", "remedy_in_contract", "days_off",
-	"year_end", NULL };
+	"year_end", "first_sync_horizon", NULL };
 static const char *const platform_policy_keys[] = { "step1_days",
 	"step2_days", "step3_days", "remedy_days", "remedy_in_contract", NULL };
 static const char *const account_keys[] = {
@@ -192,6 +192,14 @@ load_policy(struct checker *c, const char *group, struct policy_override *p)
 	p->remedy_in_contract = get_bool(c, group, "remedy_in_contract");
 	/* facts of a platform, set by its rules file only */
 	p->prepaid = p->auto_accept_hours = p->accept_days = -1;
+	/* [policy] only: checked against the general keys */
+	p->horizon_days = strcmp(group, "policy") == 0 ? get_days(c, group,
+	    "first_sync_horizon") : -1;
+	if (p->horizon_days == 0) {
+		complain(c, group, "first_sync_horizon", _("must be at least "
+		    "1"));
+		p->horizon_days = -1;
+	}
 }
 
 static void

@@ -208,7 +208,8 @@ static const struct command {
 	  "  replied   the client answered (outside the platform's mail)\n"
 	  "  snooze N  no drafts for N business days\n"
 	  "  done      nothing more to do for this thread\n"
-	  "  resume    undo done and snooze"), now_option, 2, 3, TRUE, TRUE,
+	  "  resume    undo done and snooze, or take up a dormant thread"),
+	  now_option, 2, 3, TRUE, TRUE,
 	  TRUE, cmd_mark },
 	{ "templates", "list|check", N_("where each template comes from, or "
 	  "check them all"), NULL, 1, 1, TRUE, TRUE, FALSE,
@@ -508,7 +509,8 @@ cmd_mark(const struct run *r, struct store *st, char **args, GError **err)
 	int	 kind, known;
 	gboolean ok;
 
-	if ((kind = mark_kind_from_name(args[1])) < 0) {
+	/* dormant is renraku's own, set by a first sync */
+	if ((kind = mark_kind_from_name(args[1])) < 0 || kind == MARK_DORMANT) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_USAGE,
 		    _("mark: '%s' is not sent, replied, snooze, done or resume"),
 		    args[1]);

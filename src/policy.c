@@ -13,7 +13,7 @@ static const char *const phase_names[PHASE_NPHASES] = {
 	N_("delivered"), N_("closed"),
 };
 static const char *const mark_names[MARK_NKINDS] = {
-	"sent", "replied", "snooze", "done", "resume",
+	"sent", "replied", "snooze", "done", "resume", "dormant",
 };
 static const char *const draft_state_names[DRAFT_NSTATES] = {
 	"pending", "live", "sent", "edited", "removed", "removing",
@@ -27,6 +27,18 @@ policy_init_default(struct policy *p)
 	memset(p, 0, sizeof *p);
 	for (i = 0; i < POLICY_STEPS; i++)
 		p->step_days[i] = 3;	/* the article: 3 days to a week */
+}
+
+gboolean
+policy_dormant(const struct policy *p, const struct decision *d)
+{
+	guint	horizon = p->horizon_days, i;
+
+	if (horizon == 0)	/* the whole ladder and a week */
+		for (i = 0, horizon = POLICY_HORIZON_MARGIN; i < POLICY_STEPS;
+		    i++)
+			horizon += p->step_days[i];
+	return (d->step_due > 0 && d->live < 0 && d->days_silent > horizon);
 }
 
 void
@@ -47,6 +59,8 @@ policy_apply(struct policy *p, const struct policy_override *o)
 		p->auto_accept_hours = (guint)o->auto_accept_hours;
 	if (o->accept_days >= 0)
 		p->accept_days = (guint)o->accept_days;
+	if (o->horizon_days > 0)
+		p->horizon_days = (guint)o->horizon_days;
 }
 
 const char *
@@ -145,6 +159,7 @@ struct history {
 	gboolean	 asked;		/* the anchor is the client's request */
 	gint64		 delivered;	/* the last delivery, or 0 */
 	gint64		 done_at, resume_at, snooze_at;	/* -1: none */
+	gint64		 dormant_at;			/* -1: none */
 	guint		 snooze_days;
 };
 
@@ -204,6 +219,9 @@ read_history(const struct thread_state *t, const struct policy *p,
 		case MARK_SNOOZE:
 			h->snooze_at = m->time;
 			h->snooze_days = m->days;
+			break;
+		case MARK_DORMANT:
+			h->dormant_at = m->time;
 			break;
 		default:
 			break;
@@ -323,7 +341,7 @@ void
 policy_decide(const struct thread_state *t, const struct policy *p,
     gint64 now, struct decision *d)
 {
-	struct history	 h = { FALSE, FALSE, 0, -1, -1, -1, 0 };
+	struct history	 h = { FALSE, FALSE, 0, -1, -1, -1, -1, 0 };
 	GDate		 today, base;
 	guint		 step;
 	gboolean	 due, closed;
@@ -398,6 +416,17 @@ policy_decide(const struct thread_state *t, const struct policy *p,
 				d->action = ACTION_REMOVE;
 			return;
 		}
+	}
+
+	/* left dormant by the first sync, until the client or you act */
+	if (h.dormant_at > h.resume_at && d->anchor <= h.dormant_at &&
+	    (d->made == 0 || d->made_at <= h.dormant_at)) {
+		d->dormant = TRUE;
+		d->why = N_("dormant: silent longer than the ladder when renraku "
+		    "first read it");
+		if (d->live >= 0)
+			d->action = ACTION_REMOVE;
+		return;
 	}
 
 	step = d->made + 1;

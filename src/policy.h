@@ -18,6 +18,7 @@
 #include "event.h"
 
 /* The steps of the ladder: two follow-ups, then the platform's remedy. */
+#define POLICY_HORIZON_MARGIN	5	/* business days past the ladder */
 #define POLICY_STEPS	3
 
 /* Where a contract stands, from its events. */
@@ -42,7 +43,9 @@ enum mark_kind {
 	MARK_REPLIED,		/* the client answered (off the platform) */
 	MARK_SNOOZE,		/* no drafts for 'days' business days */
 	MARK_DONE,		/* nothing more to do here */
-	MARK_RESUME,		/* undo done and snooze */
+	MARK_RESUME,		/* undo done, snooze and dormant */
+	MARK_DORMANT,		/* renraku's, on a first sync: the silence
+				   is older than the ladder */
 	MARK_NKINDS
 };
 
@@ -99,6 +102,8 @@ struct policy {
 	guint		 accept_days;	/* days the platform gives the client
 					   to accept a delivery, as advice
 					   (CrowdWorks' 7); 0: none said */
+	guint		 horizon_days;	/* a first sync drafts no silence of
+					   more business days than this */
 	const struct bizcal *cal;	/* NULL: the default calendar */
 };
 
@@ -114,6 +119,7 @@ struct policy_override {
 	int		 prepaid;		/* 0, 1, or -1 */
 	int		 auto_accept_hours;
 	int		 accept_days;
+	int		 horizon_days;		/* first_sync_horizon */
 };
 
 /* Lay the values 'o' sets over 'p'. */
@@ -153,8 +159,18 @@ struct decision {
 	guint		 next_step;	/* the step that comes next, or 0 */
 	GDate		 next_date;	/* when it falls due (valid if set) */
 	gboolean	 snoozed;
+	gboolean	 dormant;	/* left alone since the first sync */
 	const char	*why;		/* the rule that decided, in words */
 };
+
+/*
+ * Whether a first sync should leave the thread of decision 'd' dormant
+ * (MARK_DORMANT) rather than draft: a follow-up would be due for a
+ * silence of more than the policy's horizon.  The article's ladder is for
+ * a fresh silence; one older than the whole ladder is history, and a new
+ * user's Drafts would fill with it.
+ */
+gboolean	policy_dormant(const struct policy *p, const struct decision *d);
 
 /* The policy the article and the platforms give (3, 3, 3 days; none). */
 void		policy_init_default(struct policy *p);

@@ -430,7 +430,7 @@ load_platform(struct loader *l)
 		complain(l, "platform", "url", _("not an https:// address with "
 		    "{key} in it"));
 	p->policy.step_days[0] = p->policy.step_days[1] =
-	    p->policy.step_days[2] = -1;
+	    p->policy.step_days[2] = p->policy.horizon_days = -1;
 	p->policy.remedy_days = get_number(l, "remedy_days", 365,
 	    _("not a number of days"));
 	p->policy.auto_accept_hours = get_number(l, "auto_accept_hours",

@@ -80,7 +80,11 @@ print_next(FILE *out, const struct thread *t, const struct decision *d)
 	if (d->made > 0)
 		/* TRANSLATORS: between what was done and what comes next */
 		fputs(_("; "), out);
-	if (d->snoozed) {
+	if (d->dormant)
+		fprintf(out, _("dormant: silent longer than the ladder when "
+		    "renraku first read it; renraku mark %s resume follows it "
+		    "up"), t->id);
+	else if (d->snoozed) {
 		b = bizday_format_local(&d->next_date);
 		fprintf(out, _("snoozed until %s"), b);
 		g_free(b);
@@ -167,6 +171,8 @@ json_thread(JsonBuilder *b, const struct run *r, const struct thread *t,
 	g_free(s);
 	json_builder_set_member_name(b, "held_by_unread_mail");
 	json_builder_add_boolean_value(b, d->unread);
+	json_builder_set_member_name(b, "dormant");
+	json_builder_add_boolean_value(b, d->dormant);
 	json_builder_end_object(b);
 }
 

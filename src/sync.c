@@ -157,6 +157,43 @@ hold_for_missed(const char *mailbox, GArray *missed, struct mailbox_state *ms,
 }
 
 /*
+ * When a mailbox is read for the first time, leave dormant each thread of
+ * the account renraku has never drafted for nor been told about whose
+ * silence is older than the policy's horizon (policy_dormant()): a
+ * MARK_DORMANT dated at the silence's start, so that the client's next
+ * word wakes the thread, "renraku mark ... resume" takes it up, and
+ * status names it.  Runs in the mailbox's transaction: a crash cannot
+ * leave the mailbox read and its threads undecided.
+ */
+static gboolean
+leave_dormant(const struct run *r, struct store *st,
+    const struct account *acct, guint *n, GError **err)
+{
+	GPtrArray	*threads;
+	struct policy	 p;
+	struct decision	 d;
+	gint64		 now = g_date_time_to_unix(r->now);
+	guint		 i;
+	gboolean	 ok = TRUE;
+
+	if ((threads = store_threads(st, acct->name, err)) == NULL)
+		return (FALSE);
+	for (i = 0; ok && i < threads->len; i++) {
+		const struct thread *t = threads->pdata[i];
+
+		if (t->state.drafts->len > 0 || t->state.marks->len > 0)
+			continue;
+		run_policy(r, t->platform, &p);
+		policy_decide(&t->state, &p, now, &d);
+		if (policy_dormant(&p, &d) && (ok = store_mark_add(st, t->id,
+		    MARK_DORMANT, 0, d.anchor, err)))
+			(*n)++;
+	}
+	g_ptr_array_unref(threads);
+	return (ok);
+}
+
+/*
  * Bring the store up to date with one watched mailbox.  STATUS tells,
  * without opening the mailbox, whether anything arrived since the last
  * run; only then is it opened (EXAMINE, read-only) and searched.
@@ -173,6 +210,7 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 	GDate			 since;
 	GError			*e = NULL;
 	guint32			 last;
+	guint			 dormant = 0;
 	gboolean		 found, fresh, held = FALSE, ok;
 
 	if (!imap_status(s, mailbox, &mb, err) ||
@@ -222,8 +260,9 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 	if (ok && !hold_for_missed(mailbox, missed, &ms, &e))
 		held = TRUE;
 	g_array_unref(missed);
-	if (!ok || !store_mailbox_set(st, acct->name, mailbox, FALSE, &ms,
-	    err) || (!r->dry_run && !store_commit(st, err))) {
+	if (!ok || (fresh && !leave_dormant(r, st, acct, &dormant, err)) ||
+	    !store_mailbox_set(st, acct->name, mailbox, FALSE, &ms, err) ||
+	    (!r->dry_run && !store_commit(st, err))) {
 		if (!r->dry_run)
 			store_rollback(st);
 		g_clear_error(&e);
@@ -238,6 +277,11 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 	if (r->verbose > 0)
 		printf(_("%s: %u new, %u platform mails, %u new events\n"),
 		    mailbox, uids->len, f.platform_mails, f.new_events);
+	if (r->verbose > 0 && dormant > 0)
+		printf(ngettext("%u thread silent longer than the ladder left "
+		    "dormant (renraku status lists it)\n", "%u threads silent "
+		    "longer than the ladder left dormant (renraku status lists "
+		    "them)\n", dormant), dormant);
 	g_array_unref(uids);
 	return (TRUE);
 }

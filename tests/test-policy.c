@@ -170,6 +170,21 @@ static const struct tcase {
 	  {}, { { MARK_DONE, 11, 6, 0 }, { MARK_RESUME, 11, 9, 0 } },
 	  0, 0, FALSE, 11, 9,
 	  PHASE_ACTIVE, 5, 0, 1, ACTION_CREATE, 1, 0, 0, "followup-1" },
+	{ "dormant since the first sync: no draft however long the silence",
+	  { { EVENT_MESSAGE, 10, 30, 18 } },
+	  {}, { { MARK_DORMANT, 10, 31, 0 } }, 0, 0, FALSE, 11, 30,
+	  PHASE_ACTIVE, 19, 0, 0, ACTION_NONE, 0, 0, 0, NULL,
+	  "dormant: silent longer than the ladder when renraku first read "
+	  "it" },
+	{ "dormant, then the client writes: back on the ladder",
+	  { { EVENT_MESSAGE, 10, 30, 18 }, { EVENT_MESSAGE, 11, 20, 18 } },
+	  {}, { { MARK_DORMANT, 10, 31, 0 } }, 0, 0, FALSE, 11, 26,
+	  PHASE_ACTIVE, 3, 0, 1, ACTION_CREATE, 1, 0, 0, "followup-1" },
+	{ "dormant, then resumed by the user: step 1 at once",
+	  { { EVENT_MESSAGE, 10, 30, 18 } },
+	  {}, { { MARK_DORMANT, 10, 31, 0 }, { MARK_RESUME, 11, 30, 0 } },
+	  0, 0, FALSE, 11, 30,
+	  PHASE_ACTIVE, 19, 0, 1, ACTION_CREATE, 1, 0, 0, "followup-1" },
 	{ "marked sent counts as the step made",
 	  { { EVENT_MESSAGE, 10, 30, 18 } },
 	  {}, { { MARK_SENT, 11, 6, 0 } }, 0, 0, FALSE, 11, 11,
@@ -399,6 +414,37 @@ test_replay(void **state)
 	g_array_unref(t.marks);
 }
 
+/* Which silences a first sync leaves dormant: past the whole ladder and
+   a week (3 + 3 + 3 + 5 business days), or the horizon set. */
+static void
+test_dormant_horizon(void **state)
+{
+	struct policy	p;
+	struct decision	d;
+
+	(void)state;
+	policy_init_default(&p);
+	memset(&d, 0, sizeof d);
+	d.live = -1;
+	d.step_due = 1;
+	d.days_silent = 14;
+	assert_false(policy_dormant(&p, &d));
+	d.days_silent = 15;
+	assert_true(policy_dormant(&p, &d));
+	/* nothing due, or a draft already there: not for the horizon */
+	d.step_due = 0;
+	assert_false(policy_dormant(&p, &d));
+	d.step_due = 2;
+	d.live = 0;
+	assert_false(policy_dormant(&p, &d));
+	d.live = -1;
+	/* longer steps, a longer horizon; or the one set */
+	p.step_days[0] = p.step_days[1] = p.step_days[2] = 5;
+	assert_false(policy_dormant(&p, &d));
+	p.horizon_days = 10;
+	assert_true(policy_dormant(&p, &d));
+}
+
 int
 main(void)
 {
@@ -406,7 +452,7 @@ main(void)
 	guint			 i, n = G_N_ELEMENTS(cases);
 	int			 rv;
 
-	tests = g_new0(struct CMUnitTest, n + 1);
+	tests = g_new0(struct CMUnitTest, n + 2);
 	for (i = 0; i < n; i++) {
 		tests[i].name = cases[i].name;
 		tests[i].test_func = test_case;
@@ -414,8 +460,10 @@ main(void)
 	}
 	tests[n].name = "replayed day by day: 1, 2, 3 on 11/5, 11/11, 11/17";
 	tests[n].test_func = test_replay;
+	tests[n + 1].name = "the first sync's horizon";
+	tests[n + 1].test_func = test_dormant_horizon;
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	rv = _cmocka_run_group_tests("policy", tests, n + 1, NULL, NULL);
+	rv = _cmocka_run_group_tests("policy", tests, n + 2, NULL, NULL);
 	g_free(tests);
 	return (rv);
 }
