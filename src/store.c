@@ -18,8 +18,9 @@
 #define SCHEMA_VERSION	3
 
 struct store {
-	sqlite3	*db;
-	char	*path;
+	sqlite3		*db;
+	char		*path;
+	GHashTable	*stmts;	/* SQL -> its statement, prepared once */
 };
 
 static const char schema_v1[] =
@@ -58,11 +59,16 @@ static const char schema_v2[] =
 	"  id TEXT PRIMARY KEY,"
 	"  thread TEXT NOT NULL REFERENCES thread(id));";
 
-/* 3: a message the server would not give, retried (mailbox_state) */
+/*
+ * 3: a message the server would not give, retried (mailbox_state); the
+ * index that joining a mail by its client and title to a thread needs.
+ */
 static const char schema_v3[] =
 	"ALTER TABLE mailbox ADD COLUMN stuck_uid INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE mailbox ADD COLUMN stuck_tries INTEGER NOT NULL "
-	"  DEFAULT 0;";
+	"  DEFAULT 0;"
+	"CREATE INDEX IF NOT EXISTS thread_names ON thread (platform, "
+	"  account, client, title);";
 
 static gboolean
 db_fail(struct store *st, GError **err, const char *what)
@@ -84,6 +90,12 @@ exec(struct store *st, const char *sql, GError **err)
 		return (FALSE);
 	}
 	return (TRUE);
+}
+
+static void
+stmt_free(gpointer s)
+{
+	sqlite3_finalize(s);
 }
 
 static int
@@ -140,6 +152,8 @@ store_open(const char *dir, GError **err)
 		return (NULL);
 	st = g_new0(struct store, 1);
 	st->path = g_build_filename(dir, "state.db", NULL);
+	st->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    stmt_free);
 	/* the file itself, never what a link points to, owner-only */
 	if ((fd = open(st->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0600)) == -1) {
@@ -195,6 +209,8 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	if (st->stmts != NULL)
+		g_hash_table_destroy(st->stmts);	/* finalizes them */
 	sqlite3_close(st->db);
 	g_free(st->path);
 	g_free(st);
@@ -254,17 +270,33 @@ store_rollback(struct store *st)
 		exec(st, "ROLLBACK", NULL);
 }
 
-/* Prepare 'sql' and bind the variadic arguments described by 'types':
- * 't' text (const char *, may be NULL), 'i' gint64. */
+/*
+ * Prepare 'sql' (once a run: kept in st->stmts; a fresh one while the
+ * kept one is being stepped) and bind the variadic arguments described by
+ * 'types': 't' text (const char *, may be NULL), 'i' gint64.  Give it back
+ * with release().
+ */
 static sqlite3_stmt *
 prepare(struct store *st, const char *sql, const char *types, ...)
 {
-	sqlite3_stmt	*s = NULL;
+	sqlite3_stmt	*s;
 	va_list		 ap;
 	int		 i;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return (NULL);
+	s = g_hash_table_lookup(st->stmts, sql);
+	if (s != NULL && sqlite3_stmt_busy(s))
+		s = NULL;
+	else if (s != NULL)
+		sqlite3_clear_bindings(s);
+	if (s == NULL) {
+		if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) !=
+		    SQLITE_OK) {
+			sqlite3_finalize(s);
+			return (NULL);
+		}
+		if (!g_hash_table_contains(st->stmts, sql))
+			g_hash_table_insert(st->stmts, g_strdup(sql), s);
+	}
 	va_start(ap, types);
 	for (i = 0; types[i] != '\0'; i++) {
 		if (types[i] == 't')
@@ -277,7 +309,19 @@ prepare(struct store *st, const char *sql, const char *types, ...)
 	return (s);
 }
 
-/* Step a statement that returns no rows, then finalize it. */
+/* Done with 's': reset if it is the kept one, else finalized. */
+static void
+release(struct store *st, sqlite3_stmt *s)
+{
+	if (s == NULL)
+		return;
+	if (g_hash_table_lookup(st->stmts, sqlite3_sql(s)) == s)
+		sqlite3_reset(s);
+	else
+		sqlite3_finalize(s);
+}
+
+/* Step a statement that returns no rows, then release it. */
 static gboolean
 run(struct store *st, sqlite3_stmt *s, GError **err, const char *what)
 {
@@ -285,7 +329,7 @@ run(struct store *st, sqlite3_stmt *s, GError **err, const char *what)
 
 	if (!ok)
 		db_fail(st, err, what);
-	sqlite3_finalize(s);
+	release(st, s);
 	return (ok);
 }
 
@@ -303,7 +347,7 @@ store_mailbox_get(struct store *st, const char *account, const char *mailbox,
 	    "drafts = ?", "tti", account, mailbox, (gint64)(drafts != 0));
 	if (s == NULL || ((r = sqlite3_step(s)) != SQLITE_ROW &&
 	    r != SQLITE_DONE)) {
-		sqlite3_finalize(s);
+		release(st, s);
 		return (db_fail(st, err, "reading mailbox state"));
 	}
 	if (r == SQLITE_ROW) {
@@ -316,7 +360,7 @@ store_mailbox_get(struct store *st, const char *account, const char *mailbox,
 		ms->stuck_uid = (guint32)sqlite3_column_int64(s, 5);
 		ms->stuck_tries = (guint)sqlite3_column_int64(s, 6);
 	}
-	sqlite3_finalize(s);
+	release(st, s);
 	return (TRUE);
 }
 
@@ -364,7 +408,7 @@ alias_of(struct store *st, const char *id)
 	s = prepare(st, "SELECT thread FROM alias WHERE id = ?", "t", id);
 	if (s != NULL && sqlite3_step(s) == SQLITE_ROW)
 		to = g_strdup((const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
+	release(st, s);
 	return (to);
 }
 
@@ -438,7 +482,7 @@ join_contract(struct store *st, const char *id, const struct stored_event *e,
 	while (s != NULL && sqlite3_step(s) == SQLITE_ROW)
 		g_ptr_array_add(others, g_strdup((const char *)
 		    sqlite3_column_text(s, 0)));
-	sqlite3_finalize(s);
+	release(st, s);
 	if (makes)
 		for (i = 0; ok && i < others->len; i++)
 			ok = merge(st, others->pdata[i], id, err);
@@ -479,7 +523,7 @@ link_names(struct store *st, const char *thread, const struct event *ev,
 	    account, named);
 	exists = s != NULL && sqlite3_step(s) == SQLITE_ROW;
 	ours = exists && sqlite3_column_int(s, 0) != 0;
-	sqlite3_finalize(s);
+	release(st, s);
 	/* the same names in another account are another thread */
 	ok = ours ? merge(st, named, thread, err) : exists ? TRUE :
 	    run(st, prepare(st, "INSERT OR REPLACE INTO alias VALUES (?, ?)",
@@ -617,7 +661,7 @@ store_unknown(struct store *st, GError **err)
 		u->kind = kind < 0 ? EVENT_UNKNOWN : (enum event_kind)kind;
 		g_ptr_array_add(out, u);
 	}
-	sqlite3_finalize(s);
+	release(st, s);
 	if (s == NULL || r != SQLITE_DONE) {
 		db_fail(st, err, "unknown mail");
 		g_ptr_array_unref(out);
@@ -660,7 +704,7 @@ store_threads(struct store *st, const char *account, GError **err)
 	}
 	if (s == NULL || r != SQLITE_DONE)
 		goto fail;
-	sqlite3_finalize(s);
+	release(st, s);
 
 	s = prepare(st, "SELECT thread, kind, time, subject FROM event "
 	    "WHERE thread IS NOT NULL ORDER BY time, id", "");
@@ -684,7 +728,7 @@ store_threads(struct store *st, const char *account, GError **err)
 	}
 	if (s == NULL || r != SQLITE_DONE)
 		goto fail;
-	sqlite3_finalize(s);
+	release(st, s);
 
 	s = prepare(st, "SELECT thread, step, anchor, state, created, "
 	    "changed, message_id, content_hash, raw_hash FROM draft "
@@ -711,7 +755,7 @@ store_threads(struct store *st, const char *account, GError **err)
 	}
 	if (s == NULL || r != SQLITE_DONE)
 		goto fail;
-	sqlite3_finalize(s);
+	release(st, s);
 
 	s = prepare(st, "SELECT thread, kind, days, time FROM mark "
 	    "ORDER BY time, id", "");
@@ -732,12 +776,12 @@ store_threads(struct store *st, const char *account, GError **err)
 	}
 	if (s == NULL || r != SQLITE_DONE)
 		goto fail;
-	sqlite3_finalize(s);
+	release(st, s);
 	g_hash_table_unref(byid);
 	return (out);
 fail:
 	db_fail(st, err, "reading threads");
-	sqlite3_finalize(s);
+	release(st, s);
 	g_hash_table_unref(byid);
 	g_ptr_array_unref(out);
 	return (NULL);
@@ -792,11 +836,11 @@ store_thread_exists(struct store *st, const char *thread, GError **err)
 	s = prepare(st, "SELECT 1 FROM thread WHERE id = ?", "t", thread);
 	if (s == NULL || ((r = sqlite3_step(s)) != SQLITE_ROW &&
 	    r != SQLITE_DONE)) {
-		sqlite3_finalize(s);
+		release(st, s);
 		db_fail(st, err, "reading threads");
 		return (-1);
 	}
-	sqlite3_finalize(s);
+	release(st, s);
 	return (r == SQLITE_ROW);
 }
 

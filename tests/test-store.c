@@ -701,7 +701,8 @@ test_old_schemas(void **state)
 		    NULL));
 		store_close(st);
 		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-		sql = g_strdup_printf("%s ALTER TABLE mailbox DROP COLUMN "
+		sql = g_strdup_printf("%s DROP INDEX thread_names; "
+		    "ALTER TABLE mailbox DROP COLUMN "
 		    "stuck_uid; ALTER TABLE mailbox DROP COLUMN stuck_tries; "
 		    "INSERT INTO thread VALUES ('lancers/1', 'lancers', '1', "
 		    "'main', NULL, NULL, NULL); PRAGMA user_version = %d",
