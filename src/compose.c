@@ -5,7 +5,9 @@
 
 #include "compose.h"
 
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bizday.h"
@@ -55,6 +57,128 @@ advice(enum phase phase, const struct policy *p)
 	return (g_strdup(advice_text(phase)));
 }
 
+/*
+ * The values and sections of step 'step' of thread 't' as decided in 'd'
+ * (see template.h), under policy 'p'; 'last' is the client's last day.
+ */
+static void
+fill(const struct run *r, const struct thread *t, const struct decision *d,
+    guint step, const struct policy *p, GHashTable *v, GHashTable *sections,
+    GDate *last)
+{
+	GDate	reply_by;
+
+	g_date_clear(last, 1);
+	bizday_jst_date(d->has_client ? d->last_client : d->anchor, last);
+	put(v, "client_name", g_strdup(t->client != NULL ? t->client :
+	    "ご担当者"));
+	put(v, "your_name", g_strdup(r->cfg->your_name));
+	/* a template of the user's may quote it without a titled section */
+	put(v, "job_title", g_strdup(t->title != NULL ? t->title :
+	    "ご依頼の件"));
+	put(v, "platform_name", g_strdup(rules_platform_name(r->rules,
+	    t->platform)));
+	put(v, "thread_url", g_strdup(t->url != NULL ? t->url : ""));
+	put(v, "last_contact", bizday_format_ja(last));
+	put(v, "days_silent", g_strdup_printf("%u", d->days_silent));
+	/* when the step after this one would fall due */
+	g_date_clear(&reply_by, 1);
+	bizday_jst_date(g_date_time_to_unix(r->now), &reply_by);
+	bizday_add(p->cal, &reply_by, p->step_days[MIN(step,
+	    POLICY_STEPS - 1)]);
+	put(v, "reply_by", bizday_format_ja(&reply_by));
+	put(v, "step", g_strdup_printf("%u", step));
+	put(v, "remedy", g_strdup(rules_platform_remedy(r->rules,
+	    t->platform)));
+	g_hash_table_add(sections, (gpointer)phase_name(d->phase));
+	if (d->phase == PHASE_CONTRACTED)
+		g_hash_table_add(sections, (gpointer)"not_funded");
+	g_hash_table_add(sections, t->title != NULL ? (gpointer)"titled" :
+	    (gpointer)"untitled");
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return (strcmp(*(const char *const *)a, *(const char *const *)b));
+}
+
+/* Add the keys of 'h' (with their values, if 'v') to 'c', sorted. */
+static void
+sum_table(GChecksum *c, GHashTable *h, gboolean v)
+{
+	guint		  i, n;
+	const char	**keys;
+
+	keys = (const char **)g_hash_table_get_keys_as_array(h, &n);
+	qsort(keys, n, sizeof *keys, cmp_str);
+	for (i = 0; i < n; i++) {
+		g_checksum_update(c, (const guchar *)keys[i], -1);
+		g_checksum_update(c, (const guchar *)"=", 1);
+		if (v)
+			g_checksum_update(c, g_hash_table_lookup(h, keys[i]),
+			    -1);
+		g_checksum_update(c, (const guchar *)"\n", 1);
+	}
+	g_free(keys);
+}
+
+/*
+ * What the draft is made from, hashed: the values and sections, the
+ * template file's path and text, the advice, the thread, the language of
+ * the note and renraku's version.
+ */
+static char *
+fingerprint(const struct thread *t, const struct decision *d, guint step,
+    const struct policy *p, GHashTable *v, GHashTable *sections,
+    const char *template_path)
+{
+	GChecksum	*c = g_checksum_new(G_CHECKSUM_SHA256);
+	const char	*lang = setlocale(LC_MESSAGES, NULL);
+	char		*text = NULL, *tip, *s;
+	gsize		 len = 0;
+
+	sum_table(c, v, TRUE);
+	sum_table(c, sections, FALSE);
+	s = g_strdup_printf("%s\n%u\n%s\n%s\n%s\n%s\n", t->id, step,
+	    template_path != NULL ? template_path : "", lang != NULL ? lang :
+	    "", PACKAGE_VERSION, t->title != NULL ? "titled" : "untitled");
+	g_checksum_update(c, (const guchar *)s, -1);
+	g_free(s);
+	if (template_path != NULL &&
+	    g_file_get_contents(template_path, &text, &len, NULL))
+		g_checksum_update(c, (const guchar *)text, (gssize)len);
+	g_free(text);
+	tip = advice(d->phase, p);
+	g_checksum_update(c, (const guchar *)tip, -1);
+	g_free(tip);
+	s = g_strdup(g_checksum_get_string(c));
+	g_checksum_free(c);
+	return (s);
+}
+
+char *
+compose_fingerprint(const struct run *r, const struct thread *t,
+    const struct decision *d, guint step)
+{
+	struct policy	 p;
+	GHashTable	*v, *sections;
+	GDate		 last;
+	char		*path, *fp;
+
+	run_policy(r, t->platform, &p);
+	v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	sections = g_hash_table_new(g_str_hash, g_str_equal);
+	fill(r, t, d, step, &p, v, sections, &last);
+	path = template_find(r->template_dirs, t->platform,
+	    policy_template(d->phase, step));
+	fp = fingerprint(t, d, step, &p, v, sections, path);
+	g_free(path);
+	g_hash_table_unref(sections);
+	g_hash_table_unref(v);
+	return (fp);
+}
+
 gboolean
 compose_draft(const struct run *r, const struct thread *t,
     const struct decision *d, guint step, struct composed *c,
@@ -63,7 +187,7 @@ compose_draft(const struct run *r, const struct thread *t,
 	struct template	*tmpl;
 	struct policy	 p;
 	GHashTable	*v, *sections;
-	GDate		 last, reply_by;
+	GDate		 last;
 	GString		*body;
 	char		*msg, *all, *tip;
 
@@ -74,34 +198,8 @@ compose_draft(const struct run *r, const struct thread *t,
 	if (tmpl == NULL)
 		return (FALSE);
 	v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-	g_date_clear(&last, 1);
-	bizday_jst_date(d->has_client ? d->last_client : d->anchor, &last);
-	put(v, "client_name", g_strdup(t->client != NULL ? t->client :
-	    "ご担当者"));
-	put(v, "your_name", g_strdup(r->cfg->your_name));
-	/* a template of the user's may quote it without a titled section */
-	put(v, "job_title", g_strdup(t->title != NULL ? t->title :
-	    "ご依頼の件"));
-	put(v, "platform_name", g_strdup(rules_platform_name(r->rules,
-	    t->platform)));
-	put(v, "thread_url", g_strdup(t->url != NULL ? t->url : ""));
-	put(v, "last_contact", bizday_format_ja(&last));
-	put(v, "days_silent", g_strdup_printf("%u", d->days_silent));
-	/* when the step after this one would fall due */
-	g_date_clear(&reply_by, 1);
-	bizday_jst_date(g_date_time_to_unix(r->now), &reply_by);
-	bizday_add(p.cal, &reply_by, p.step_days[MIN(step,
-	    POLICY_STEPS - 1)]);
-	put(v, "reply_by", bizday_format_ja(&reply_by));
-	put(v, "step", g_strdup_printf("%u", step));
-	put(v, "remedy", g_strdup(rules_platform_remedy(r->rules,
-	    t->platform)));
 	sections = g_hash_table_new(g_str_hash, g_str_equal);
-	g_hash_table_add(sections, (gpointer)phase_name(d->phase));
-	if (d->phase == PHASE_CONTRACTED)
-		g_hash_table_add(sections, (gpointer)"not_funded");
-	g_hash_table_add(sections, t->title != NULL ? (gpointer)"titled" :
-	    (gpointer)"untitled");
+	fill(r, t, d, step, &p, v, sections, &last);
 
 	c->template_path = g_strdup(tmpl->path);
 	c->step = step;
@@ -139,6 +237,7 @@ compose_draft(const struct run *r, const struct thread *t,
 	c->content_hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256,
 	    all, -1);
 	g_free(all);
+	c->inputs_hash = fingerprint(t, d, step, &p, v, sections, tmpl->path);
 	g_hash_table_unref(sections);
 	g_hash_table_unref(v);
 	template_free(tmpl);
@@ -152,6 +251,7 @@ composed_clear(struct composed *c)
 	g_free(c->subject);
 	g_free(c->body);
 	g_free(c->content_hash);
+	g_free(c->inputs_hash);
 	memset(c, 0, sizeof *c);
 }
 

@@ -20,6 +20,7 @@ struct composed {
 	char		*body;		/* the message, then the user's note */
 	char		*content_hash;	/* of all the above: a change of
 					   facts changes it */
+	char		*inputs_hash;	/* compose_fingerprint()'s */
 };
 
 /*
@@ -33,6 +34,16 @@ struct composed {
 gboolean	compose_draft(const struct run *r, const struct thread *t,
 		    const struct decision *d, guint step, struct composed *c,
 		    GError **err);
+
+/*
+ * A hash of all compose_draft() would make the draft from (the values,
+ * the template file's text, the note's language, renraku's version):
+ * equal to a draft's, the draft would come out the same, so it need not
+ * be composed again.  Allocated.
+ */
+char		*compose_fingerprint(const struct run *r,
+		    const struct thread *t, const struct decision *d,
+		    guint step);
 
 void		composed_clear(struct composed *c);
 

@@ -32,6 +32,9 @@ struct drafter {
 	int			 tagged;	/* drafts in Drafts with our
 						   X-Renraku-Thread header when
 						   first asked: -1 not asked */
+	guint			 composed;	/* drafts composed */
+	guint			 unchanged;	/* live drafts whose inputs had
+						   not changed: not composed */
 };
 
 /* The Drafts mailbox's name, asked of the box once. */
@@ -293,6 +296,7 @@ adopt(struct drafter *dr, struct thread *t, const struct decision *d,
 		goto out;
 	}
 	rec.content_hash = g_strdup(c->content_hash);
+	rec.inputs_hash = g_strdup(c->inputs_hash);
 	rec.step = c->step;
 	rec.anchor = d->anchor;
 	rec.created = rec.changed = g_date_time_to_unix(dr->r->now);
@@ -304,6 +308,7 @@ adopt(struct drafter *dr, struct thread *t, const struct decision *d,
 out:
 	g_free(rec.message_id);
 	g_free(rec.content_hash);
+	g_free(rec.inputs_hash);
 	g_free(rec.raw_hash);
 	g_array_unref(uids);
 	return (rv);
@@ -356,6 +361,7 @@ append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
 	rec.raw_hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 	    (const guchar *)wire, len);
 	rec.content_hash = g_strdup(c->content_hash);
+	rec.inputs_hash = g_strdup(c->inputs_hash);
 	rec.step = c->step;
 	rec.anchor = d->anchor;
 	rec.state = DRAFT_PENDING;
@@ -372,6 +378,7 @@ append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
 	g_free(rec.message_id);
 	g_free(rec.raw_hash);
 	g_free(rec.content_hash);
+	g_free(rec.inputs_hash);
 	g_date_time_unref(date);
 	g_time_zone_unref(tz);
 	g_free(wire);
@@ -404,13 +411,32 @@ act(struct drafter *dr, struct thread *t, GError **err)
 			    _(d.why));
 		return (ok);
 	}
+	/* what it would be made from is what it was made from */
+	if (d.action == ACTION_REFRESH && live->step == d.step_due &&
+	    live->inputs_hash != NULL) {
+		char *fp = compose_fingerprint(r, t, &d, d.step_due);
+
+		ok = strcmp(fp, live->inputs_hash) == 0;
+		g_free(fp);
+		if (ok) {
+			dr->unchanged++;
+			return (TRUE);
+		}
+		ok = TRUE;
+	}
 	if (!compose_draft(r, t, &d, d.step_due, &c, err)) {
 		dr->bad_template = TRUE;
 		return (FALSE);
 	}
+	dr->composed++;
 	if (d.action == ACTION_REFRESH && live->step == d.step_due &&
-	    strcmp(live->content_hash, c.content_hash) == 0)
-		goto out;	/* nothing changed */
+	    strcmp(live->content_hash, c.content_hash) == 0) {
+		/* the same words from other inputs: remember them */
+		if (!r->dry_run)
+			ok = store_draft_set_inputs(dr->st, live->message_id,
+			    c.inputs_hash, err);
+		goto out;
+	}
 	if (r->dry_run) {
 		/* as a real run would: Drafts must be there to draft in */
 		if (!(ok = open_drafts(dr, err)))
@@ -557,6 +583,9 @@ drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
 	}
 	g_ptr_array_unref(threads);
 	g_free(dr.drafts);
+	if (r->verbose > 0 && dr.composed + dr.unchanged > 0)
+		printf(_("%s: %u drafts composed, %u left as they were without "
+		    "composing\n"), acct->name, dr.composed, dr.unchanged);
 	if (ok && refused != NULL) {
 		g_propagate_error(err, refused);
 		return (FALSE);

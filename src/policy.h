@@ -71,6 +71,9 @@ struct thread_draft {
 	char		*message_id;	/* owned by the array's owner */
 	char		*content_hash;	/* of subject and body rendered */
 	char		*raw_hash;	/* of the message APPENDed */
+	char		*inputs_hash;	/* of what it was composed from
+					   (compose_fingerprint()), or
+					   NULL */
 	guint		 step;
 	gint64		 anchor;	/* the silence it follows up */
 	enum draft_state state;

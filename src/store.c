@@ -61,14 +61,16 @@ static const char schema_v2[] =
 
 /*
  * 3: a message the server would not give, retried (mailbox_state); the
- * index that joining a mail by its client and title to a thread needs.
+ * index that joining a mail by its client and title to a thread needs;
+ * what each draft was composed from (compose_fingerprint()).
  */
 static const char schema_v3[] =
 	"ALTER TABLE mailbox ADD COLUMN stuck_uid INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE mailbox ADD COLUMN stuck_tries INTEGER NOT NULL "
 	"  DEFAULT 0;"
 	"CREATE INDEX IF NOT EXISTS thread_names ON thread (platform, "
-	"  account, client, title);";
+	"  account, client, title);"
+	"ALTER TABLE draft ADD COLUMN inputs_hash TEXT;";
 
 static gboolean
 db_fail(struct store *st, GError **err, const char *what)
@@ -602,6 +604,7 @@ draft_clear(gpointer p)
 	g_free(d->message_id);
 	g_free(d->content_hash);
 	g_free(d->raw_hash);
+	g_free(d->inputs_hash);
 }
 
 static void
@@ -731,8 +734,8 @@ store_threads(struct store *st, const char *account, GError **err)
 	release(st, s);
 
 	s = prepare(st, "SELECT thread, step, anchor, state, created, "
-	    "changed, message_id, content_hash, raw_hash FROM draft "
-	    "ORDER BY created, rowid", "");
+	    "changed, message_id, content_hash, raw_hash, inputs_hash FROM "
+	    "draft ORDER BY created, rowid", "");
 	while (s != NULL && (r = sqlite3_step(s)) == SQLITE_ROW) {
 		struct thread		*t = g_hash_table_lookup(byid,
 					    sqlite3_column_text(s, 0));
@@ -751,6 +754,7 @@ store_threads(struct store *st, const char *account, GError **err)
 		d.message_id = column_dup(s, 6);
 		d.content_hash = column_dup(s, 7);
 		d.raw_hash = column_dup(s, 8);
+		d.inputs_hash = column_dup(s, 9);
 		g_array_append_val(t->state.drafts, d);
 	}
 	if (s == NULL || r != SQLITE_DONE)
@@ -792,14 +796,23 @@ store_draft_add(struct store *st, const char *thread,
     const struct thread_draft *d, GError **err)
 {
 	return (run(st, prepare(st, "INSERT INTO draft (message_id, thread, "
-	    "step, anchor, content_hash, raw_hash, state, created, changed) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO "
-	    "UPDATE SET step = excluded.step, anchor = excluded.anchor, "
-	    "content_hash = excluded.content_hash, raw_hash = "
-	    "excluded.raw_hash, state = excluded.state, changed = "
-	    "excluded.changed", "ttiitttii", d->message_id,
-	    thread, (gint64)d->step, d->anchor, d->content_hash, d->raw_hash,
-	    draft_state_name(d->state), d->created, d->changed), err,
+	    "step, anchor, content_hash, raw_hash, state, created, changed, "
+	    "inputs_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+	    "(message_id) DO UPDATE SET step = excluded.step, anchor = "
+	    "excluded.anchor, content_hash = excluded.content_hash, raw_hash "
+	    "= excluded.raw_hash, state = excluded.state, changed = "
+	    "excluded.changed, inputs_hash = excluded.inputs_hash",
+	    "ttiitttiit", d->message_id, thread, (gint64)d->step, d->anchor,
+	    d->content_hash, d->raw_hash, draft_state_name(d->state),
+	    d->created, d->changed, d->inputs_hash), err, "saving draft"));
+}
+
+gboolean
+store_draft_set_inputs(struct store *st, const char *message_id,
+    const char *inputs_hash, GError **err)
+{
+	return (run(st, prepare(st, "UPDATE draft SET inputs_hash = ? WHERE "
+	    "message_id = ?", "tt", inputs_hash, message_id), err,
 	    "saving draft"));
 }
 

@@ -131,6 +131,11 @@ gboolean	 store_draft_add(struct store *st, const char *thread,
 		    const struct thread_draft *d, GError **err);
 
 /* Move the draft 'message_id' to 'state' at 'now'. */
+/* Record what draft 'message_id' was composed from (its content kept). */
+gboolean	 store_draft_set_inputs(struct store *st,
+		    const char *message_id, const char *inputs_hash,
+		    GError **err);
+
 gboolean	 store_draft_set_state(struct store *st, const char *message_id,
 		    enum draft_state state, gint64 now, GError **err);
 

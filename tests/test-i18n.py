@@ -96,7 +96,9 @@ try:
                        ('<%d@x>' % n, tid, 'crowdworks', kind,
                         t(11, 20 + j), 'subject %d' % n, 'main', 'INBOX', n))
     # a follow-up waiting in Drafts, so that status says what comes next
-    db.execute('INSERT INTO draft VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    db.execute('INSERT INTO draft (message_id, thread, step, anchor, '
+               'content_hash, raw_hash, state, created, changed) VALUES '
+               '(?, ?, ?, ?, ?, ?, ?, ?, ?)',
                ('renraku.t@x', 'crowdworks/104', 1, t(11, 21), 'h', 'r',
                 'live', t(11, 25), t(11, 25)))
     db.commit()

@@ -702,6 +702,7 @@ test_old_schemas(void **state)
 		store_close(st);
 		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 		sql = g_strdup_printf("%s DROP INDEX thread_names; "
+		    "ALTER TABLE draft DROP COLUMN inputs_hash; "
 		    "ALTER TABLE mailbox DROP COLUMN "
 		    "stuck_uid; ALTER TABLE mailbox DROP COLUMN stuck_tries; "
 		    "INSERT INTO thread VALUES ('lancers/1', 'lancers', '1', "
