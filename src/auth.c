@@ -48,7 +48,7 @@ random_b64url(gsize n)
 	if (!tls_random(buf, n))
 		return (NULL);
 	s = b64url(buf, n);
-	explicit_bzero(buf, n);
+	secret_wipe(buf, n);
 	return (s);
 }
 

@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include "log.h"
+#include "secret.h"
 
 struct running {
 	GSubprocess	*p;
@@ -152,7 +153,7 @@ command_result_clear(struct command_result *r)
 {
 	if (r->out != NULL) {
 		/* it may be a password */
-		explicit_bzero(r->out, strlen(r->out));
+		secret_wipe(r->out, strlen(r->out));
 		g_free(r->out);
 	}
 	g_free(r->err);

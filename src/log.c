@@ -43,7 +43,7 @@ log_printable(const char *s)
 	return (g_string_free(out, FALSE));
 }
 
-static void
+static void G_GNUC_PRINTF(3, 0)
 emit(int prio, const char *prefix, const char *fmt, va_list ap)
 {
 	char	*raw = g_strdup_vprintf(fmt, ap);

@@ -36,8 +36,17 @@ net_connect(const char *host, guint16 port, guint timeout, GError **err)
 		return (-1);
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
+#ifdef SOCK_CLOEXEC
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
 		    ai->ai_protocol);
+#else
+		/* macOS: SOCK_CLOEXEC is POSIX 2024's, not 2008's.  No
+		   command can start between the two calls: renraku starts
+		   its commands from this same thread. */
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd != -1)
+			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+#endif
 		if (fd == -1) {
 			saved = errno;
 			continue;

@@ -256,7 +256,7 @@ fail:
 	p = NULL;
 out:
 	config_password_free(secret);
-	explicit_bzero(body->str, body->len);
+	secret_wipe(body->str, body->len);
 	g_string_free(body, TRUE);
 	return (p);
 }

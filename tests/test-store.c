@@ -4,6 +4,8 @@
  */
 #include "unit.h"
 
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 #include "error.h"
