@@ -62,7 +62,8 @@ static const char schema_v2[] =
 /*
  * 3: a message the server would not give, retried (mailbox_state); the
  * index that joining a mail by its client and title to a thread needs;
- * what each draft was composed from (compose_fingerprint()).
+ * what each draft was composed from (compose_fingerprint()); the client
+ * a mail names, for the mail that names no thread (store_threads()).
  */
 static const char schema_v3[] =
 	"ALTER TABLE mailbox ADD COLUMN stuck_uid INTEGER NOT NULL DEFAULT 0;"
@@ -70,7 +71,8 @@ static const char schema_v3[] =
 	"  DEFAULT 0;"
 	"CREATE INDEX IF NOT EXISTS thread_names ON thread (platform, "
 	"  account, client, title);"
-	"ALTER TABLE draft ADD COLUMN inputs_hash TEXT;";
+	"ALTER TABLE draft ADD COLUMN inputs_hash TEXT;"
+	"ALTER TABLE event ADD COLUMN client TEXT;";
 
 static gboolean
 db_fail(struct store *st, GError **err, const char *what)
@@ -575,11 +577,11 @@ store_add_event(struct store *st, const struct stored_event *e,
 			goto out;
 	}
 	if (!run(st, prepare(st, "INSERT INTO event (mail_id, thread, "
-	    "platform, kind, time, subject, account, mailbox, uid) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mail_id) DO NOTHING",
-	    "ttttittti", e->mail_id, thread, ev->platform,
+	    "platform, kind, time, subject, account, mailbox, uid, client) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mail_id) DO "
+	    "NOTHING", "ttttitttit", e->mail_id, thread, ev->platform,
 	    event_kind_name(ev->kind), e->time, e->subject, e->account,
-	    e->mailbox, (gint64)e->uid), err, "saving event"))
+	    e->mailbox, (gint64)e->uid, ev->client), err, "saving event"))
 		goto out;
 	*added = sqlite3_changes(st->db) > 0;
 	ok = TRUE;
@@ -673,6 +675,79 @@ store_unknown(struct store *st, GError **err)
 	return (out);
 }
 
+static int
+cmp_event_time(gconstpointer a, gconstpointer b)
+{
+	const struct thread_event *x = a, *y = b;
+
+	return (x->time < y->time ? -1 : x->time > y->time);
+}
+
+/*
+ * A client's mail that names no thread (no id, not both client and title)
+ * may be an answer in any thread of its platform and account: in the
+ * threads of the client it names, when some thread has that client, else
+ * (no client, or one by another name: a Lancers user name, a Coconala
+ * nickname) in all of them.  renraku cannot tell which, so it counts in
+ * each as a platform mail it could not read (EVENT_UNKNOWN, counted as
+ * the client's): their silences start again from it, and a draft older
+ * than it is taken back.  Adds those events to the threads 'out' (of
+ * 'account', or all).
+ */
+static gboolean
+add_loose(struct store *st, GPtrArray *out, const char *account)
+{
+	sqlite3_stmt	*s;
+	guint		 i;
+	gboolean	 named;
+	int		 r, kind;
+
+	s = prepare(st, "SELECT platform, account, client, kind, time FROM "
+	    "event WHERE thread IS NULL AND (?1 IS NULL OR account = ?1)",
+	    "t", account);
+	while (s != NULL && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		const char		*platform, *acct, *client;
+		struct thread_event	 e = { EVENT_UNKNOWN, 0 };
+
+		kind = event_kind_from_name((const char *)
+		    sqlite3_column_text(s, 3));
+		if (!policy_is_client_event(kind < 0 ? EVENT_UNKNOWN :
+		    (enum event_kind)kind))
+			continue;
+		platform = (const char *)sqlite3_column_text(s, 0);
+		acct = (const char *)sqlite3_column_text(s, 1);
+		client = (const char *)sqlite3_column_text(s, 2);
+		e.time = sqlite3_column_int64(s, 4);
+		named = FALSE;
+		for (i = 0; client != NULL && i < out->len && !named; i++) {
+			struct thread *t = out->pdata[i];
+
+			named = strcmp(t->platform, platform) == 0 &&
+			    strcmp(t->account, acct) == 0 &&
+			    g_strcmp0(t->client, client) == 0;
+		}
+		for (i = 0; i < out->len; i++) {
+			struct thread *t = out->pdata[i];
+
+			if (strcmp(t->platform, platform) == 0 &&
+			    strcmp(t->account, acct) == 0 && (!named ||
+			    g_strcmp0(t->client, client) == 0))
+				g_array_append_val(t->state.events, e);
+		}
+	}
+	if (s == NULL || r != SQLITE_DONE) {
+		release(st, s);
+		return (FALSE);
+	}
+	release(st, s);
+	for (i = 0; i < out->len; i++) {
+		struct thread *t = out->pdata[i];
+
+		g_array_sort(t->state.events, cmp_event_time);
+	}
+	return (TRUE);
+}
+
 GPtrArray *
 store_threads(struct store *st, const char *account, GError **err)
 {
@@ -732,6 +807,8 @@ store_threads(struct store *st, const char *account, GError **err)
 	if (s == NULL || r != SQLITE_DONE)
 		goto fail;
 	release(st, s);
+	if (!add_loose(st, out, account))
+		goto fail;
 
 	s = prepare(st, "SELECT thread, step, anchor, state, created, "
 	    "changed, message_id, content_hash, raw_hash, inputs_hash FROM "

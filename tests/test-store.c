@@ -681,6 +681,91 @@ test_named_thread(void **state)
 	store_close(st);
 }
 
+/* The kinds of a thread's events, with their times: "message@1000 ...". */
+static char *
+event_list(const struct thread *t)
+{
+	GString	*s = g_string_new(NULL);
+	guint	 i;
+
+	for (i = 0; i < t->state.events->len; i++) {
+		const struct thread_event *e = &g_array_index(t->state.events,
+		    struct thread_event, i);
+
+		g_string_append_printf(s, "%s%s@%" G_GINT64_FORMAT,
+		    i > 0 ? " " : "", event_kind_name(e->kind), e->time);
+	}
+	return (g_string_free(s, FALSE));
+}
+
+/*
+ * A client's mail that names no thread counts in the threads of its
+ * client when one has that name, else in every thread of its platform
+ * and account, as a mail renraku could not read; mail that is not the
+ * client's, and other accounts', count nowhere.
+ */
+static void
+test_loose(void **state)
+{
+	struct store	*st = open_store(*state);
+	struct event	 a = { EVENT_MESSAGE, "lancers", (char *)"1",
+			    (char *)"株式会社ハナミズキ", (char *)"社内報", NULL,
+			    NULL };
+	struct event	 b = { EVENT_MESSAGE, "lancers", (char *)"2",
+			    (char *)"山本デザイン", (char *)"ロゴ", NULL, NULL };
+	struct event	 c = { EVENT_MESSAGE, "crowdworks", (char *)"3",
+			    (char *)"山本デザイン", (char *)"LP", NULL, NULL };
+	struct event	 yamamoto = { EVENT_MESSAGE, "lancers", NULL,
+			    (char *)"山本デザイン", NULL, NULL, NULL };
+	struct event	 stranger = { EVENT_MESSAGE, "lancers", NULL,
+			    (char *)"sakura_office", NULL, NULL, NULL };
+	struct event	 noise = { EVENT_NOISE, "lancers", NULL, NULL, NULL,
+			    NULL, NULL };
+	struct stored_event se;
+	GPtrArray	*th;
+	char		*got;
+	static const char *const want[] = {
+		"message@1000 unknown@3000",			/* lancers/1 */
+		"message@1000 unknown@2000 unknown@3000",	/* lancers/2 */
+		"message@1000",					/* crowdworks/3 */
+	};
+	static const char *const ids[] = { "lancers/1", "lancers/2",
+	    "crowdworks/3" };
+	guint		 i, j;
+
+	se = stored("<a@x>", 1000, &a);
+	add(st, &se, TRUE);
+	se = stored("<b@x>", 1000, &b);
+	add(st, &se, TRUE);
+	se = stored("<c@x>", 1000, &c);
+	add(st, &se, TRUE);
+	se = stored("<y@x>", 2000, &yamamoto);		/* lancers/2 only */
+	add(st, &se, TRUE);
+	se = stored("<s@x>", 3000, &stranger);		/* no such client */
+	add(st, &se, TRUE);
+	se = stored("<n@x>", 4000, &noise);		/* not the client's */
+	add(st, &se, TRUE);
+	se = stored("<w@x>", 5000, &stranger);		/* another account */
+	se.account = "work";
+	add(st, &se, TRUE);
+
+	th = threads(st, "main");
+	assert_int_equal(th->len, 3);
+	for (i = 0; i < G_N_ELEMENTS(ids); i++) {
+		for (j = 0; j < th->len; j++)
+			if (strcmp(((struct thread *)th->pdata[j])->id,
+			    ids[i]) == 0)
+				break;
+		assert_true(j < th->len);
+		got = event_list(th->pdata[j]);
+		if (strcmp(got, want[i]) != 0)
+			fail_msg("%s: %s, wanted %s", ids[i], got, want[i]);
+		g_free(got);
+	}
+	g_ptr_array_unref(th);
+	store_close(st);
+}
+
 /*
  * A state database of schema 1 gains the alias table and the mailbox's
  * retry columns, one of schema 2 the columns; data kept.
@@ -705,6 +790,7 @@ test_old_schemas(void **state)
 		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 		sql = g_strdup_printf("%s DROP INDEX thread_names; "
 		    "ALTER TABLE draft DROP COLUMN inputs_hash; "
+		    "ALTER TABLE event DROP COLUMN client; "
 		    "ALTER TABLE mailbox DROP COLUMN "
 		    "stuck_uid; ALTER TABLE mailbox DROP COLUMN stuck_tries; "
 		    "INSERT INTO thread VALUES ('lancers/1', 'lancers', '1', "
@@ -741,6 +827,7 @@ UNIT_MAIN(
 	TMP_TEST(test_events),
 	TMP_TEST(test_proposal_becomes_contract),
 	TMP_TEST(test_named_thread),
+	TMP_TEST(test_loose),
 	TMP_TEST(test_old_schemas),
 	TMP_TEST(test_drafts),
 	TMP_TEST(test_transaction),
