@@ -189,15 +189,43 @@ unknown_why(const struct unknown_mail *m)
 	    "the job title"));
 }
 
+/*
+ * Write the value 'b' holds to 'out' as an element of an array two levels
+ * in, pretty as json-glib writes a whole document ('first': no comma
+ * before it); 'b' is emptied for the next.
+ */
+static void
+put_element(FILE *out, JsonBuilder *b, JsonGenerator *g, gboolean first)
+{
+	JsonNode	*node = json_builder_get_root(b);
+	char		*text, **lines;
+	guint		 i;
+
+	json_generator_set_root(g, node);
+	text = json_generator_to_data(g, NULL);
+	lines = g_strsplit(text, "\n", -1);
+	fputs(first ? "\n" : ",\n", out);
+	for (i = 0; lines[i] != NULL; i++)
+		fprintf(out, "%s    %s", i > 0 ? "\n" : "", lines[i]);
+	g_strfreev(lines);
+	g_free(text);
+	json_node_unref(node);
+	json_builder_reset(b);
+}
+
+/*
+ * status --json, written a thread at a time, so that memory stays flat in
+ * the number of threads: one document, as json-glib would pretty-print it
+ * whole.
+ */
 gboolean
 status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 {
 	JsonBuilder	*b;
 	JsonGenerator	*g;
-	JsonNode	*root;
 	GPtrArray	*threads, *unknown;
 	struct decision	 d;
-	char		*text, *now;
+	char		*now, *head;
 	guint		 i;
 
 	if ((threads = store_threads(st, NULL, err)) == NULL)
@@ -207,21 +235,23 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 		return (FALSE);
 	}
 	b = json_builder_new();
-	json_builder_begin_object(b);
+	g = json_generator_new();
+	json_generator_set_pretty(g, TRUE);
 	now = g_date_time_format(r->now, "%Y-%m-%dT%H:%M:%S%:z");
-	jsonout_member(b, "now", now);
+	head = g_strdup_printf("{\n  \"now\" : \"%s\",\n  \"threads\" : [",
+	    now);	/* JSON's names, not for translation */
+	fputs(head, out);
+	g_free(head);
 	g_free(now);
-	json_builder_set_member_name(b, "threads");
-	json_builder_begin_array(b);
 	for (i = 0; i < threads->len; i++) {
 		const struct thread *t = threads->pdata[i];
 
 		run_decide(r, t, &d);
 		json_thread(b, r, t, &d);
+		put_element(out, b, g, i == 0);
 	}
-	json_builder_end_array(b);
-	json_builder_set_member_name(b, "unknown");
-	json_builder_begin_array(b);
+	fputs(threads->len > 0 ? "\n  ],\n  \"unknown\" : [" :
+	    "],\n  \"unknown\" : [", out);
 	for (i = 0; i < unknown->len; i++) {
 		const struct unknown_mail *m = unknown->pdata[i];
 
@@ -239,17 +269,9 @@ status_json(const struct run *r, struct store *st, FILE *out, GError **err)
 		jsonout_member(b, "thread", m->thread);
 		jsonout_member(b, "why", unknown_why(m));
 		json_builder_end_object(b);
+		put_element(out, b, g, i == 0);
 	}
-	json_builder_end_array(b);
-	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	g = json_generator_new();
-	json_generator_set_pretty(g, TRUE);
-	json_generator_set_root(g, root);
-	text = json_generator_to_data(g, NULL);
-	fprintf(out, "%s\n", text);
-	g_free(text);
-	json_node_unref(root);
+	fputs(unknown->len > 0 ? "\n  ]\n}\n" : "]\n}\n", out);
 	g_object_unref(g);
 	g_object_unref(b);
 	g_ptr_array_unref(threads);
