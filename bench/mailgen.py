@@ -23,6 +23,17 @@ import random
 PLATFORM_SHARE = 0.02
 MAX_THREADS = 200
 PLATFORM_DAYS = 60
+# Other mailboxes than the default, for bench/run --profile: the share of
+# platform mail, the most threads, the days it spans, its platforms.
+PROFILES = {
+    None: (PLATFORM_SHARE, MAX_THREADS, PLATFORM_DAYS, None),
+    # a busy freelancer: 10% CrowdWorks mail over two years (10,000 of
+    # 100,000), in 1,500 contracts
+    'busy': (0.10, 1500, 730, 'crowdworks'),
+    # thousands of threads in the first sync's window: half the mail is
+    # the platforms', one thread or so for each of those mails
+    'threads': (0.5, 7500, 60, None),
+}
 ORDINARY_DAYS = 730
 DOMAINS = ('crowdworks.jp', 'crowdworks.co.jp', 'lancers.co.jp',
            'lancers.jp', 'mail.coconala.com')
@@ -196,7 +207,9 @@ def set_text(part, text, cs):
 
 
 class Generator:
-    def __init__(self, corpus_dir, now, seed, user):
+    def __init__(self, corpus_dir, now, seed, user, profile=None):
+        self.share, self.max_threads, self.platform_days, self.only = \
+            PROFILES[profile]
         self.corpus = Corpus(corpus_dir)
         self.now = now
         self.rng = random.Random(seed)
@@ -283,10 +296,10 @@ class Generator:
     def threads(self, n_mails):
         """Thread descriptions for n_mails platform mails."""
         rng = self.rng
-        n = min(MAX_THREADS, n_mails)
+        n = min(self.max_threads, n_mails)
         out = []
         for i in range(n):
-            p = rng.random()
+            p = 0.0 if self.only == 'crowdworks' else rng.random()
             t = {'client': rng.choice(CLIENTS), 'title': rng.choice(TITLES),
                  'amount': '{:,}'.format(rng.randrange(5, 300) * 1000)}
             if p < 0.5:
@@ -339,7 +352,7 @@ class Generator:
         """[(internal date, LF bytes, is_platform)], oldest first."""
         import datetime
         rng = self.rng
-        n_plat = int(round(n * PLATFORM_SHARE))
+        n_plat = int(round(n * self.share))
         threads = self.threads(n_plat)
         out = []
         end = self.now - datetime.timedelta(hours=1)
@@ -350,7 +363,7 @@ class Generator:
         for ti in owners:
             by_thread.setdefault(ti, []).append(
                 end - datetime.timedelta(seconds=rng.uniform(
-                    0, PLATFORM_DAYS * 86400)))
+                    0, self.platform_days * 86400)))
         for ti, dates in by_thread.items():
             for k, d in enumerate(sorted(dates)):
                 d = d.replace(microsecond=0)
