@@ -15,6 +15,7 @@
 #include "draft.h"
 #include "error.h"
 #include "notify.h"
+#include "pass.h"
 #include "policy.h"
 
 /* Drafting state of one account, set up on first need. */
@@ -32,6 +33,8 @@ struct drafter {
 	int			 tagged;	/* drafts in Drafts with our
 						   X-Renraku-Thread header when
 						   first asked: -1 not asked */
+	gint64			 deadline;	/* the nearest platform deadline
+						   after now (pass_until()) */
 	guint			 composed;	/* drafts composed */
 	guint			 unchanged;	/* live drafts whose inputs had
 						   not changed: not composed */
@@ -397,6 +400,9 @@ act(struct drafter *dr, struct thread *t, GError **err)
 	int			 adopted;
 
 	run_decide(r, t, &d);
+	if (d.auto_accept > g_date_time_to_unix(r->now) && (dr->deadline == 0 ||
+	    d.auto_accept < dr->deadline))
+		dr->deadline = d.auto_accept;
 	live = d.live >= 0 ? &g_array_index(t->state.drafts,
 	    struct thread_draft, d.live) : NULL;
 	if (d.action == ACTION_NONE)
@@ -523,6 +529,55 @@ drafts_changed(struct drafter *dr, struct mailbox_state *now,
 	return (TRUE);
 }
 
+/*
+ * Whether the last full pass over the account's threads still holds:
+ * kept with the same stamp (pass_stamp()), 'now' before its end, and
+ * Drafts as renraku left it (asked of the server: 'status', '*look').
+ * Returns 1 if so, 0 if not (Drafts not asked), 2 if not because Drafts
+ * changed (asked), -1 with err set on failure.
+ */
+static int
+pass_holds(struct drafter *dr, struct mailbox_state *status, gboolean *look,
+    GError **err)
+{
+	char	*kept = NULL, *stamp = NULL;
+	gint64	 until;
+	int	 r = 0;
+
+	if (!store_pass_get(dr->st, dr->acct->name, &kept, &until, err) ||
+	    (kept != NULL && (stamp = pass_stamp(dr->r, dr->st, dr->acct->name,
+	    err)) == NULL)) {
+		g_free(kept);
+		return (-1);
+	}
+	if (kept != NULL && strcmp(kept, stamp) == 0 &&
+	    g_date_time_to_unix(dr->r->now) < until)
+		r = !drafts_changed(dr, status, look, err) ? -1 : *look ? 2 : 1;
+	g_free(kept);
+	g_free(stamp);
+	return (r);
+}
+
+/*
+ * After a pass: keep its stamp and end ('whole': it decided every thread
+ * and made every draft it meant to), or forget the last one.
+ */
+static gboolean
+pass_keep(struct drafter *dr, gboolean whole, GError **err)
+{
+	char		*stamp = NULL;
+	gint64		 now = g_date_time_to_unix(dr->r->now);
+	gboolean	 ok;
+
+	if (whole && (stamp = pass_stamp(dr->r, dr->st, dr->acct->name,
+	    err)) == NULL)
+		return (FALSE);
+	ok = store_pass_set(dr->st, dr->acct->name, stamp, pass_until(now,
+	    dr->deadline), err);
+	g_free(stamp);
+	return (ok);
+}
+
 gboolean
 drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
     const struct account *acct, GPtrArray *created, GError **err)
@@ -532,6 +587,7 @@ drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
 	GPtrArray		*threads;
 	GError			*e = NULL, *refused = NULL;
 	gboolean		 ok = TRUE, look = FALSE, unfinished, known = FALSE;
+	gboolean		 asked = FALSE;
 	guint			 i;
 
 	memset(&dr, 0, sizeof dr);
@@ -541,10 +597,29 @@ drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
 	dr.acct = acct;
 	dr.created = created;
 	dr.tagged = -1;
-	if ((threads = store_threads(st, acct->name, err)) == NULL)
+	/* nothing the last pass decided from has changed: it still holds */
+	if (!r->dry_run) {
+		switch (pass_holds(&dr, &status, &look, err)) {
+		case -1:
+			g_free(dr.drafts);
+			return (FALSE);
+		case 1:
+			if (r->verbose > 0)
+				printf(_("%s: nothing changed since the last run; "
+				    "no thread decided again\n"), acct->name);
+			g_free(dr.drafts);
+			return (TRUE);
+		case 2:
+			asked = TRUE;	/* Drafts changed: the status is new */
+			break;
+		}
+	}
+	if ((threads = store_threads(st, acct->name, err)) == NULL) {
+		g_free(dr.drafts);
 		return (FALSE);
+	}
 	if (tracking(threads, &unfinished)) {
-		if (!drafts_changed(&dr, &status, &look, err)) {
+		if (!asked && !drafts_changed(&dr, &status, &look, err)) {
 			g_ptr_array_unref(threads);
 			g_free(dr.drafts);
 			return (FALSE);
@@ -582,6 +657,10 @@ drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
 			    &status, err);
 	}
 	g_ptr_array_unref(threads);
+	/* a whole pass, without a broken template: what it holds until */
+	if (!r->dry_run)
+		ok = pass_keep(&dr, ok && refused == NULL, ok ? err : NULL) &&
+		    ok;
 	g_free(dr.drafts);
 	if (r->verbose > 0 && dr.composed + dr.unchanged > 0)
 		printf(_("%s: %u drafts composed, %u left as they were without "

@@ -63,7 +63,8 @@ static const char schema_v2[] =
  * 3: a message the server would not give, retried (mailbox_state); the
  * index that joining a mail by its client and title to a thread needs;
  * what each draft was composed from (compose_fingerprint()); the client
- * a mail names, for the mail that names no thread (store_threads()).
+ * a mail names, for the mail that names no thread (store_threads()); what
+ * the last full pass over an account's threads was made from (pass.h).
  */
 static const char schema_v3[] =
 	"ALTER TABLE mailbox ADD COLUMN stuck_uid INTEGER NOT NULL DEFAULT 0;"
@@ -72,7 +73,10 @@ static const char schema_v3[] =
 	"CREATE INDEX IF NOT EXISTS thread_names ON thread (platform, "
 	"  account, client, title);"
 	"ALTER TABLE draft ADD COLUMN inputs_hash TEXT;"
-	"ALTER TABLE event ADD COLUMN client TEXT;";
+	"ALTER TABLE event ADD COLUMN client TEXT;"
+	"CREATE TABLE pass ("
+	"  account TEXT PRIMARY KEY, stamp TEXT NOT NULL,"
+	"  until INTEGER NOT NULL);";
 
 static gboolean
 db_fail(struct store *st, GError **err, const char *what)
@@ -941,4 +945,67 @@ store_mark_add(struct store *st, const char *thread, enum mark_kind kind,
 	return (run(st, prepare(st, "INSERT INTO mark (thread, kind, days, "
 	    "time) VALUES (?, ?, ?, ?)", "ttii", thread, mark_kind_name(kind),
 	    (gint64)days, now), err, "saving mark"));
+}
+
+char *
+store_version(struct store *st, GError **err)
+{
+	sqlite3_stmt	*s;
+	char		*v = NULL;
+
+	s = prepare(st, "SELECT (SELECT ifnull(max(rowid), 0) FROM event), "
+	    "(SELECT ifnull(max(rowid), 0) FROM mark), (SELECT count(*) FROM "
+	    "draft), (SELECT ifnull(max(changed), 0) FROM draft), (SELECT "
+	    "count(*) FROM thread), (SELECT count(*) FROM alias)", "");
+	if (s != NULL && sqlite3_step(s) == SQLITE_ROW)
+		v = g_strdup_printf("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+		    " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %"
+		    G_GINT64_FORMAT " %" G_GINT64_FORMAT,
+		    (gint64)sqlite3_column_int64(s, 0),
+		    (gint64)sqlite3_column_int64(s, 1),
+		    (gint64)sqlite3_column_int64(s, 2),
+		    (gint64)sqlite3_column_int64(s, 3),
+		    (gint64)sqlite3_column_int64(s, 4),
+		    (gint64)sqlite3_column_int64(s, 5));
+	else
+		db_fail(st, err, "reading the store's version");
+	release(st, s);
+	return (v);
+}
+
+gboolean
+store_pass_get(struct store *st, const char *account, char **stamp,
+    gint64 *until, GError **err)
+{
+	sqlite3_stmt	*s;
+	int		 r;
+
+	*stamp = NULL;
+	*until = 0;
+	s = prepare(st, "SELECT stamp, until FROM pass WHERE account = ?", "t",
+	    account);
+	if (s == NULL || ((r = sqlite3_step(s)) != SQLITE_ROW &&
+	    r != SQLITE_DONE)) {
+		release(st, s);
+		return (db_fail(st, err, "reading the last pass"));
+	}
+	if (r == SQLITE_ROW) {
+		*stamp = column_dup(s, 0);
+		*until = sqlite3_column_int64(s, 1);
+	}
+	release(st, s);
+	return (TRUE);
+}
+
+gboolean
+store_pass_set(struct store *st, const char *account, const char *stamp,
+    gint64 until, GError **err)
+{
+	if (stamp == NULL)
+		return (run(st, prepare(st, "DELETE FROM pass WHERE account = ?",
+		    "t", account), err, "saving the pass"));
+	return (run(st, prepare(st, "INSERT INTO pass VALUES (?, ?, ?) ON "
+	    "CONFLICT (account) DO UPDATE SET stamp = excluded.stamp, until = "
+	    "excluded.until", "tti", account, stamp, until), err,
+	    "saving the pass"));
 }

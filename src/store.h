@@ -158,4 +158,21 @@ int		 store_thread_exists(struct store *st, const char *thread,
 gboolean	 store_mark_add(struct store *st, const char *thread,
 		    enum mark_kind kind, guint days, gint64 now, GError **err);
 
+/*
+ * A string that changes whenever an event, mark, draft or thread is
+ * added or a draft changes state: what the Drafts reconciler decides
+ * from.  Allocated, or NULL with err set.
+ */
+char		*store_version(struct store *st, GError **err);
+
+/*
+ * The stamp and the time until which the last full pass over the
+ * threads of 'account' holds (pass.h); *stamp NULL when none is kept.
+ * store_pass_set() keeps them, or forgets them when 'stamp' is NULL.
+ */
+gboolean	 store_pass_get(struct store *st, const char *account,
+		    char **stamp, gint64 *until, GError **err);
+gboolean	 store_pass_set(struct store *st, const char *account,
+		    const char *stamp, gint64 until, GError **err);
+
 #endif

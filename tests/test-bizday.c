@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include "bizday.h"
+#include "pass.h"
 
 static void
 test_is_business(void **state)
@@ -174,6 +175,24 @@ test_format_ja(void **state)
 	}
 }
 
+/* A pass's decisions hold until the next midnight in Japan, or a
+   platform's deadline before it. */
+static void
+test_pass_until(void **state)
+{
+	/* 2026-12-09T10:00+09:00 and the next midnight there */
+	gint64	now = 1796778000, midnight = 1796828400;
+
+	(void)state;
+	assert_int_equal(pass_until(now, 0), midnight);
+	assert_int_equal(pass_until(now, now + 3600), now + 3600);
+	assert_int_equal(pass_until(now, now - 1), midnight);
+	assert_int_equal(pass_until(now, midnight + 60), midnight);
+	/* a minute before midnight: still that midnight */
+	assert_int_equal(pass_until(midnight - 60, 0), midnight);
+	assert_int_equal(pass_until(midnight, 0), midnight + 86400);
+}
+
 UNIT_MAIN(
 	cmocka_unit_test(test_is_business),
 	cmocka_unit_test(test_between),
@@ -181,4 +200,5 @@ UNIT_MAIN(
 	cmocka_unit_test(test_jst_date),
 	cmocka_unit_test(test_format),
 	cmocka_unit_test(test_format_ja),
+	cmocka_unit_test(test_pass_until),
 )

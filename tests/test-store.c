@@ -681,6 +681,44 @@ test_named_thread(void **state)
 	store_close(st);
 }
 
+/* A pass kept, read back, forgotten; the version moves with a mark. */
+static void
+test_pass(void **state)
+{
+	struct store	*st = open_store(*state);
+	struct event	 a = { EVENT_MESSAGE, "lancers", (char *)"1",
+			    (char *)"株式会社ハナミズキ", (char *)"社内報", NULL,
+			    NULL };
+	struct stored_event se;
+	GError		*e = NULL;
+	char		*stamp, *v1, *v2;
+	gint64		 until;
+
+	assert_true(store_pass_get(st, "main", &stamp, &until, &e));
+	assert_null(stamp);
+	assert_true(store_pass_set(st, "main", "abc", 42, &e));
+	assert_true(store_pass_set(st, "main", "def", 43, &e));
+	assert_true(store_pass_get(st, "main", &stamp, &until, &e));
+	assert_string_equal(stamp, "def");
+	assert_int_equal(until, 43);
+	g_free(stamp);
+	assert_true(store_pass_set(st, "main", NULL, 0, &e));
+	assert_true(store_pass_get(st, "main", &stamp, &until, &e));
+	assert_null(stamp);
+	assert_no_error(e);
+
+	se = stored("<a@x>", 1000, &a);
+	add(st, &se, TRUE);
+	v1 = store_version(st, &e);
+	assert_true(store_mark_add(st, "lancers/1", MARK_SNOOZE, 3, 2000, &e));
+	v2 = store_version(st, &e);
+	assert_no_error(e);
+	assert_string_not_equal(v1, v2);
+	g_free(v1);
+	g_free(v2);
+	store_close(st);
+}
+
 /* The kinds of a thread's events, with their times: "message@1000 ...". */
 static char *
 event_list(const struct thread *t)
@@ -790,7 +828,7 @@ test_old_schemas(void **state)
 		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 		sql = g_strdup_printf("%s DROP INDEX thread_names; "
 		    "ALTER TABLE draft DROP COLUMN inputs_hash; "
-		    "ALTER TABLE event DROP COLUMN client; "
+		    "ALTER TABLE event DROP COLUMN client; DROP TABLE pass; "
 		    "ALTER TABLE mailbox DROP COLUMN "
 		    "stuck_uid; ALTER TABLE mailbox DROP COLUMN stuck_tries; "
 		    "INSERT INTO thread VALUES ('lancers/1', 'lancers', '1', "
@@ -828,6 +866,7 @@ UNIT_MAIN(
 	TMP_TEST(test_proposal_becomes_contract),
 	TMP_TEST(test_named_thread),
 	TMP_TEST(test_loose),
+	TMP_TEST(test_pass),
 	TMP_TEST(test_old_schemas),
 	TMP_TEST(test_drafts),
 	TMP_TEST(test_transaction),

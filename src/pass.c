@@ -1,0 +1,98 @@
+/*
+ * pass.c: what a pass of the Drafts reconciler decides from (see pass.h).
+ */
+#include "pass.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bizday.h"
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return (strcmp(*(const char *const *)a, *(const char *const *)b));
+}
+
+/* Add every file under 'dir' (names and contents, in name order) to 'c'. */
+static void
+sum_dir(GChecksum *c, const char *dir, guint depth)
+{
+	GDir		*d;
+	GPtrArray	*names;
+	const char	*name;
+	char		*path, *text;
+	gsize		 len, i;
+
+	if (depth > 2 || (d = g_dir_open(dir, 0, NULL)) == NULL)
+		return;
+	names = g_ptr_array_new_with_free_func(g_free);
+	while ((name = g_dir_read_name(d)) != NULL)
+		g_ptr_array_add(names, g_strdup(name));
+	g_dir_close(d);
+	qsort(names->pdata, names->len, sizeof(char *), cmp_str);
+	for (i = 0; i < names->len; i++) {
+		path = g_build_filename(dir, names->pdata[i], NULL);
+		g_checksum_update(c, (const guchar *)path, -1);
+		g_checksum_update(c, (const guchar *)"\n", 1);
+		if (g_file_test(path, G_FILE_TEST_IS_DIR))
+			sum_dir(c, path, depth + 1);
+		else if (g_file_get_contents(path, &text, &len, NULL)) {
+			g_checksum_update(c, (const guchar *)text, (gssize)len);
+			g_free(text);
+		}
+		g_free(path);
+	}
+	g_ptr_array_unref(names);
+}
+
+char *
+pass_stamp(const struct run *r, struct store *st, const char *account,
+    GError **err)
+{
+	GChecksum	*c;
+	GDate		 day;
+	const char	*lang = setlocale(LC_MESSAGES, NULL);
+	char		*v, *text, *s;
+	gsize		 len, i;
+
+	if ((v = store_version(st, err)) == NULL)
+		return (NULL);
+	g_date_clear(&day, 1);
+	bizday_jst_date(g_date_time_to_unix(r->now), &day);
+	c = g_checksum_new(G_CHECKSUM_SHA256);
+	s = g_strdup_printf("%s\n%u\n%s\n%s\n%s\n", account,
+	    g_date_get_julian(&day), v, PACKAGE_VERSION, lang != NULL ? lang :
+	    "");
+	g_checksum_update(c, (const guchar *)s, -1);
+	g_free(s);
+	g_free(v);
+	if (r->cfg->path != NULL &&
+	    g_file_get_contents(r->cfg->path, &text, &len, NULL)) {
+		g_checksum_update(c, (const guchar *)text, (gssize)len);
+		g_free(text);
+	}
+	for (i = 0; r->template_dirs != NULL && r->template_dirs[i] != NULL;
+	    i++)
+		sum_dir(c, r->template_dirs[i], 0);
+	for (i = 0; r->rules_dirs != NULL && r->rules_dirs[i] != NULL; i++)
+		sum_dir(c, r->rules_dirs[i], 0);
+	s = g_strdup(g_checksum_get_string(c));
+	g_checksum_free(c);
+	return (s);
+}
+
+gint64
+pass_until(gint64 now, gint64 deadline)
+{
+	GDate	day;
+	gint64	midnight;
+
+	g_date_clear(&day, 1);
+	bizday_jst_date(now, &day);
+	g_date_add_days(&day, 1);
+	midnight = (gint64)(g_date_get_julian(&day) - 719163) * 86400 -
+	    BIZDAY_JST_OFFSET;
+	return (deadline > now && deadline < midnight ? deadline : midnight);
+}

@@ -1,0 +1,33 @@
+/*
+ * pass.h: whether the Drafts reconciler's last full pass over an
+ * account's threads still holds, so that a sync with nothing new need not
+ * load and decide every thread again.  A pass's decisions follow from the
+ * store, the configuration, the templates and platform rules, the language
+ * and renraku's version (the stamp), and from the time only by the day in
+ * Japan and by a platform's own deadlines (the end of its validity).
+ */
+#ifndef RENRAKU_PASS_H
+#define RENRAKU_PASS_H
+
+#include <glib.h>
+
+#include "run.h"
+#include "store.h"
+
+/*
+ * A hash of all a pass over the threads of 'account' decides from: the
+ * day in Japan (of r->now), the store's version, the configuration file,
+ * every file in the template and rules directories, the messages'
+ * language and renraku's version.  Allocated, or NULL with err set.
+ */
+char	*pass_stamp(const struct run *r, struct store *st,
+	    const char *account, GError **err);
+
+/*
+ * Until when decisions made at 'now' hold: the next midnight in Japan,
+ * or 'deadline' (a platform's own time, such as an automatic acceptance;
+ * 0 for none) if that comes first and after 'now'.
+ */
+gint64	 pass_until(gint64 now, gint64 deadline);
+
+#endif
