@@ -231,7 +231,10 @@ store_check(struct store *st, GError **err)
 	GString		*found = g_string_new(NULL);
 	int		 r;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s,
+	/* quick_check: every page and b-tree, as integrity_check, but not
+	   each index against its table, which costs three times as much on
+	   every sync of a large store */
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &s,
 	    NULL) != SQLITE_OK) {
 		g_string_free(found, TRUE);
 		return (db_fail(st, err, "integrity check"));

@@ -46,7 +46,7 @@ struct store	*store_open(const char *dir, GError **err);
 void		 store_close(struct store *st);
 
 /*
- * PRAGMA integrity_check.  Returns TRUE if the database is sound, else
+ * PRAGMA quick_check.  Returns TRUE if the database is sound, else
  * FALSE with err set (RENRAKU_ERROR_PERM) quoting what SQLite found and
  * what to do.  sync_run() runs it before anything else, doctor too.
  */

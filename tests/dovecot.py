@@ -246,8 +246,11 @@ service anvil {{
         self.started = False
 
     def cleanup(self):
+        """Stop it and remove its directory, unless asked to keep it
+        (keep = True: bench/run --workdir)."""
         self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not getattr(self, 'keep', False):
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def log_text(self):
         try:
