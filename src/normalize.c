@@ -20,6 +20,20 @@ text_add(struct text *t, const char *bytes, gsize n, gsize from, gsize to)
 }
 
 /*
+ * Whether NFKC leaves 'c' as it is when nothing joins it: ASCII, and the
+ * kana and ideographs that make up most of a Japanese mail (half-width
+ * kana and the full-width forms are not among them).  A fast path: these
+ * need no call to the normaliser, which allocates.
+ */
+static gboolean
+nfkc_stable(gunichar c)
+{
+	return (c < 0x80 || (c >= 0x3041 && c <= 0x3096) ||
+	    (c >= 0x30a1 && c <= 0x30fa) || c == 0x30fc ||
+	    (c >= 0x4e00 && c <= 0x9fff));
+}
+
+/*
  * Whether NFKC may compose 'c' with the character before it: a combining
  * mark, a character whose compatibility decomposition starts with one
  * (half-width ﾞ and ﾟ), or a Hangul vowel or final jamo.
@@ -29,6 +43,8 @@ joins_previous(gunichar c)
 {
 	gunichar	d[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
 
+	if (c < 0x300 || nfkc_stable(c))
+		return (FALSE);
 	if ((c >= 0x1161 && c <= 0x1175) || (c >= 0x11a8 && c <= 0x11c2))
 		return (TRUE);
 	return (g_unichar_fully_decompose(c, TRUE, d, G_N_ELEMENTS(d)) > 0 &&
@@ -40,7 +56,7 @@ joins_previous(gunichar c)
 void
 text_init(struct text *t, const char *s)
 {
-	const char	*p, *q, *c;
+	const char	*p, *q, *c, *end;
 	gboolean	 blank = FALSE;
 
 	t->orig = g_utf8_make_valid(s, -1);
@@ -49,16 +65,20 @@ text_init(struct text *t, const char *s)
 	t->to = g_array_new(FALSE, FALSE, sizeof(gsize));
 	for (p = t->orig; *p != '\0'; p = q) {
 		gsize	 from = (gsize)(p - t->orig), to;
-		char	*n;
+		char	*n = NULL;
 
 		q = g_utf8_next_char(p);
-		while (*q != '\0' && joins_previous(g_utf8_get_char(q)))
-			q = g_utf8_next_char(q);
+		if (!nfkc_stable(g_utf8_get_char(p)) ||
+		    joins_previous(g_utf8_get_char(q))) {
+			while (*q != '\0' && joins_previous(g_utf8_get_char(q)))
+				q = g_utf8_next_char(q);
+			if ((n = g_utf8_normalize(p, q - p, G_NORMALIZE_NFKC)) ==
+			    NULL)
+				n = g_strndup(p, (gsize)(q - p));
+		}
 		to = (gsize)(q - t->orig);
-		if ((n = g_utf8_normalize(p, q - p, G_NORMALIZE_NFKC)) ==
-		    NULL)
-			n = g_strndup(p, (gsize)(q - p));
-		for (c = n; *c != '\0'; c = g_utf8_next_char(c)) {
+		end = n != NULL ? n + strlen(n) : q;
+		for (c = n != NULL ? n : p; c < end; c = g_utf8_next_char(c)) {
 			gsize len = (gsize)(g_utf8_next_char(c) - c);
 
 			if (*c == ' ' || *c == '\t' || *c == '\r') {

@@ -411,6 +411,85 @@ test_no_rules(void **state)
 	g_error_free(e);
 }
 
+/*
+ * The reference normalisation: each base character with what joins it,
+ * through NFKC, blanks folded; rules_normalize() must agree with it,
+ * whatever fast path it takes for ASCII, kana and ideographs.
+ */
+static gboolean
+ref_joins(gunichar c)
+{
+	gunichar	d[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+
+	if ((c >= 0x1161 && c <= 0x1175) || (c >= 0x11a8 && c <= 0x11c2))
+		return (TRUE);
+	return (g_unichar_fully_decompose(c, TRUE, d, G_N_ELEMENTS(d)) > 0 &&
+	    g_unichar_combining_class(d[0]) != 0);
+}
+
+static char *
+ref_normalize(const char *s)
+{
+	GString		*out = g_string_new(NULL);
+	const char	*p, *q, *c;
+	gboolean	 blank = FALSE;
+	char		*n;
+
+	for (p = s; *p != '\0'; p = q) {
+		q = g_utf8_next_char(p);
+		while (*q != '\0' && ref_joins(g_utf8_get_char(q)))
+			q = g_utf8_next_char(q);
+		n = g_utf8_normalize(p, q - p, G_NORMALIZE_NFKC);
+		for (c = n; *c != '\0'; c = g_utf8_next_char(c)) {
+			if (*c == ' ' || *c == '\t' || *c == '\r') {
+				blank = TRUE;
+				continue;
+			}
+			if (blank && out->len > 0 && *c != '\n' &&
+			    out->str[out->len - 1] != '\n')
+				g_string_append_c(out, ' ');
+			blank = FALSE;
+			g_string_append_len(out, c, g_utf8_next_char(c) - c);
+		}
+		g_free(n);
+	}
+	return (g_string_free(out, FALSE));
+}
+
+static void
+test_normalize_fast_path(void **state)
+{
+	/* ASCII, kana and ideographs, and what must not take the fast path:
+	   voicing marks, half-width kana, full-width forms, the ideographic
+	   space, Hangul jamo, Latin with combining accents, ligatures */
+	static const gunichar pool[] = { 'a', 'Z', '1', ' ', '\t', '\n', '\r',
+	    0x3000, 0x304b, 0x3099, 0x309a, 0x309b, 0x30ab, 0x30fc, 0x3094,
+	    0x30f4, 0xff76, 0xff9e, 0xff9f, 0xff70, 0xff21, 0xff10, 0xff5e,
+	    0x301c, 0x4e00, 0x9fa5, 0xf900, 0x1100, 0x1161, 0x11a8, 0xac00,
+	    0x0301, 0x0065, 0x00e9, 0x0323, 0x1e9b, 0x2460, 0x3231, 0x33a1,
+	    0xfb01 };
+	GRand		*r = g_rand_new_with_seed(20261203);
+	GString		*s = g_string_new(NULL);
+	char		*want, *got;
+	guint		 k, i;
+
+	(void)state;
+	for (k = 0; k < 20000; k++) {
+		g_string_truncate(s, 0);
+		for (i = g_rand_int_range(r, 1, 10); i > 0; i--)
+			g_string_append_unichar(s, pool[g_rand_int_range(r, 0,
+			    G_N_ELEMENTS(pool))]);
+		want = ref_normalize(s->str);
+		got = rules_normalize(s->str);
+		if (strcmp(want, got) != 0)
+			fail_msg("[%s]: %s, wanted %s", s->str, got, want);
+		g_free(want);
+		g_free(got);
+	}
+	g_string_free(s, TRUE);
+	g_rand_free(r);
+}
+
 #define TMP_TEST(f)	cmocka_unit_test_setup_teardown(f,		\
 			    unit_setup_tmpdir, unit_teardown_tmpdir)
 
@@ -420,6 +499,7 @@ UNIT_MAIN_GROUP(group_setup, NULL,
 	cmocka_unit_test(test_platforms),
 	cmocka_unit_test(test_kind_names),
 	cmocka_unit_test(test_normalize),
+	cmocka_unit_test(test_normalize_fast_path),
 	TMP_TEST(test_bad_files),
 	TMP_TEST(test_several_bad_files),
 	TMP_TEST(test_override),
