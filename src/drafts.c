@@ -532,7 +532,9 @@ drafts_changed(struct drafter *dr, struct mailbox_state *now,
 /*
  * Whether the last full pass over the account's threads still holds:
  * kept with the same stamp (pass_stamp()), 'now' before its end, and
- * Drafts as renraku left it (asked of the server: 'status', '*look').
+ * Drafts as renraku left it (asked of the server: 'status', '*look'),
+ * unless that pass had no need of Drafts (its stamp kept with a '-'
+ * before it: no draft tracked, none made), as a full pass would not ask.
  * Returns 1 if so, 0 if not (Drafts not asked), 2 if not because Drafts
  * changed (asked), -1 with err set on failure.
  */
@@ -550,9 +552,10 @@ pass_holds(struct drafter *dr, struct mailbox_state *status, gboolean *look,
 		g_free(kept);
 		return (-1);
 	}
-	if (kept != NULL && strcmp(kept, stamp) == 0 &&
+	if (kept != NULL && strcmp(kept + (*kept == '-'), stamp) == 0 &&
 	    g_date_time_to_unix(dr->r->now) < until)
-		r = !drafts_changed(dr, status, look, err) ? -1 : *look ? 2 : 1;
+		r = *kept == '-' ? 1 : !drafts_changed(dr, status, look, err) ?
+		    -1 : *look ? 2 : 1;
 	g_free(kept);
 	g_free(stamp);
 	return (r);
@@ -565,16 +568,20 @@ pass_holds(struct drafter *dr, struct mailbox_state *status, gboolean *look,
 static gboolean
 pass_keep(struct drafter *dr, gboolean whole, GError **err)
 {
-	char		*stamp = NULL;
+	char		*stamp = NULL, *kept = NULL;
 	gint64		 now = g_date_time_to_unix(dr->r->now);
 	gboolean	 ok;
 
 	if (whole && (stamp = pass_stamp(dr->r, dr->st, dr->acct->name,
 	    err)) == NULL)
 		return (FALSE);
-	ok = store_pass_set(dr->st, dr->acct->name, stamp, pass_until(now,
+	/* a pass that never needed Drafts: the next need not ask it */
+	if (stamp != NULL)
+		kept = g_strconcat(dr->drafts == NULL ? "-" : "", stamp, NULL);
+	ok = store_pass_set(dr->st, dr->acct->name, kept, pass_until(now,
 	    dr->deadline), err);
 	g_free(stamp);
+	g_free(kept);
 	return (ok);
 }
 

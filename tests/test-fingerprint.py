@@ -14,6 +14,8 @@ they were without composing".
    the drafts made from it are composed again and carry its words; the
    file saved again with the same words changes nothing.
 5. The next day (a day more of silence): every draft is composed again.
+6. Nothing due and no Drafts mailbox: the pass that needed none holds
+   without asking the server for one.
 """
 import os
 import re
@@ -109,6 +111,19 @@ try:
        all(after[t] != before[t] for t in after),
        'the next day: every draft composed again (a day more of silence)',
        (r.stdout, r.stderr))
+
+    # nothing due and no Drafts mailbox: a full pass never asks for one,
+    # nor does the sync after it, whose pass holds
+    nodrafts = box.config('config-nodrafts', state=os.path.join(
+        box.srv.dir, 'state-nodrafts'), drafts='Nonexistent')
+    box.reset(seed=harness.seed_messages([
+        s for s in harness.SEED if s[0] == 'crowdworks-scout-1.eml']))
+    r1 = box.run('-v', 'sync', cfg=nodrafts)
+    r2 = box.run('-v', 'sync', cfg=nodrafts)
+    ok(r1.returncode == 0 and r2.returncode == 0 and
+       'nothing changed since the last run' in r2.stdout,
+       'nothing due and no Drafts mailbox: two syncs exit 0, the second '
+       'without asking for Drafts', (r1.stderr, r2.stdout, r2.stderr))
 finally:
     box.cleanup()
 done()
