@@ -140,9 +140,11 @@ fingerprint(const struct thread *t, const struct decision *d, guint step,
 
 	sum_table(c, v, TRUE);
 	sum_table(c, sections, FALSE);
-	s = g_strdup_printf("%s\n%u\n%s\n%s\n%s\n%s\n", t->id, step,
-	    template_path != NULL ? template_path : "", lang != NULL ? lang :
-	    "", PACKAGE_VERSION, t->title != NULL ? "titled" : "untitled");
+	s = g_strdup_printf("%s\n%u\n%s\n%s\n%s\n%s\n%s\n%s\n", t->id,
+	    step, template_path != NULL ? template_path : "", lang != NULL ?
+	    lang : "", g_get_language_names()[0], setlocale(LC_TIME, NULL) !=
+	    NULL ? setlocale(LC_TIME, NULL) : "", PACKAGE_VERSION,
+	    t->title != NULL ? "titled" : "untitled");
 	g_checksum_update(c, (const guchar *)s, -1);
 	g_free(s);
 	if (template_path != NULL &&

@@ -633,7 +633,8 @@ drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
 		}
 		known = TRUE;
 		look = look || unfinished;
-	}
+	} else if (asked)
+		known = TRUE;	/* Drafts was asked: remember how it is */
 	for (i = 0; ok && i < threads->len; i++) {
 		struct thread *t = threads->pdata[i];
 

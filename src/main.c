@@ -22,6 +22,7 @@
 
 #include "error.h"
 #include "mail.h"
+#include "pass.h"
 #include "policy.h"
 #include "preview.h"
 #include "doctor.h"
@@ -675,6 +676,7 @@ run_command(const struct command *c, struct run *r, char **args)
 	struct rules	*rules = NULL;
 	struct store	*st = NULL;
 	char		**tdirs = NULL, *rdirs[3] = { NULL, NULL, NULL };
+	char		*loaded = NULL;
 	char		*path = NULL;
 	int		 status = 0, lock = -1;
 
@@ -694,6 +696,9 @@ run_command(const struct command *c, struct run *r, char **args)
 		    config_default_path();
 		if ((cfg = config_load(path, &e)) == NULL)
 			goto fail;
+		/* what a pass decides from, as read (not as edited since) */
+		loaded = pass_digest((const char *const *)rdirs, path);
+		r->loaded = loaded;
 		log_open(cfg->syslog, opt_quiet);
 		r->progress = !opt_quiet && !cfg->syslog && opt_verbose == 0 &&
 		    isatty(STDERR_FILENO);
@@ -719,6 +724,7 @@ out:
 	g_strfreev(tdirs);
 	rules_free(rules);
 	config_free(cfg);
+	g_free(loaded);
 	g_free(path);
 	g_free(rdirs[0]);
 	g_free(rdirs[1]);

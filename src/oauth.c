@@ -39,16 +39,18 @@ state_file(const struct account *acct, const char *state_dir,
 	return (path);
 }
 
-/* Write 'text' to 'path' owner-only, through a temporary file. */
+/*
+ * Write 'text' to 'path' owner-only, through a temporary file of its own
+ * (a sync and renraku auth may both be writing).
+ */
 static gboolean
 write_private(const char *path, const char *text)
 {
-	char		*tmp = g_strconcat(path, ".tmp", NULL);
+	char		*tmp = g_strconcat(path, ".XXXXXX", NULL);
 	gboolean	 ok = FALSE;
 	int		 fd;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
+	fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
 	if (fd != -1) {
 		ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text) &&
 		    fsync(fd) == 0;
@@ -81,6 +83,23 @@ cache_read(const char *path, gint64 now)
 	return (token);
 }
 
+/* The answer's expires_in: a number, or a string of one (ADFS, Azure v1);
+   an hour when it gives none. */
+static gint64
+expires_in(JsonObject *o)
+{
+	JsonNode	*n = json_object_get_member(o, "expires_in");
+	gint64		 v = 3600;
+
+	if (n != NULL && JSON_NODE_HOLDS_VALUE(n)) {
+		if (json_node_get_value_type(n) == G_TYPE_STRING)
+			v = g_ascii_strtoll(json_node_get_string(n), NULL, 10);
+		else if (json_node_get_value_type(n) == G_TYPE_INT64)
+			v = json_node_get_int(n);
+	}
+	return (v > 0 ? v : 3600);
+}
+
 /* Cache the access token of the endpoint's answer 'o', got at 'now'. */
 static void
 cache_write(const char *path, JsonObject *o, gint64 now)
@@ -95,9 +114,7 @@ cache_write(const char *path, JsonObject *o, gint64 now)
 	json_builder_add_string_value(b, json_object_get_string_member(o,
 	    "access_token"));
 	json_builder_set_member_name(b, "expires_at");
-	json_builder_add_int_value(b, now + (json_object_has_member(o,
-	    "expires_in") ? json_object_get_int_member(o, "expires_in") :
-	    3600));
+	json_builder_add_int_value(b, now + expires_in(o));
 	json_builder_end_object(b);
 	root = json_builder_get_root(b);
 	json_generator_set_root(g, root);
@@ -191,7 +208,7 @@ token_request(const struct account *acct, const char *form,
 	GString		*body = g_string_new(NULL);
 	JsonParser	*p = NULL;
 	JsonObject	*o;
-	const char	*what;
+	const char	*what, *token;
 	char		*secret = NULL, *e_id, *e_sec = NULL, *all;
 	long		 http = 0;
 
@@ -231,7 +248,10 @@ token_request(const struct account *acct, const char *form,
 		goto fail;
 	}
 	o = json_node_get_object(json_parser_get_root(p));
-	if (http == 200 && json_object_has_member(o, "access_token"))
+	token = json_object_has_member(o, "access_token") &&
+	    JSON_NODE_HOLDS_VALUE(json_object_get_member(o, "access_token")) ?
+	    json_object_get_string_member(o, "access_token") : NULL;
+	if (http == 200 && token != NULL && *token != '\0')
 		goto out;
 	what = json_object_has_member(o, "error") ?
 	    json_object_get_string_member(o, "error") : NULL;
@@ -246,9 +266,10 @@ token_request(const struct account *acct, const char *form,
 		    "(HTTP %ld, %s): check oauth2_client_id and "
 		    "oauth2_client_secret_command"), acct->name,
 		    acct->oauth2_client_id, http, what);
-	else
-		g_set_error(err, RENRAKU_ERROR, http >= 400 && http < 500 ?
-		    RENRAKU_ERROR_CONFIG : RENRAKU_ERROR_TEMP,
+	else	/* the user must act on a 4xx, but for a timeout or a limit */
+		g_set_error(err, RENRAKU_ERROR, http >= 400 && http < 500 &&
+		    http != 408 && http != 429 ? RENRAKU_ERROR_CONFIG :
+		    RENRAKU_ERROR_TEMP,
 		    _("account %s: the token endpoint refused (HTTP %ld, %s)"),
 		    acct->name, http, what != NULL ? what : _("no token"));
 fail:

@@ -48,36 +48,52 @@ sum_dir(GChecksum *c, const char *dir, guint depth)
 }
 
 char *
+pass_digest(const char *const *dirs, const char *file)
+{
+	GChecksum	*c = g_checksum_new(G_CHECKSUM_SHA256);
+	char		*text, *s;
+	gsize		 len, i;
+
+	if (file != NULL && g_file_get_contents(file, &text, &len, NULL)) {
+		g_checksum_update(c, (const guchar *)text, (gssize)len);
+		g_free(text);
+	}
+	for (i = 0; dirs != NULL && dirs[i] != NULL; i++)
+		sum_dir(c, dirs[i], 0);
+	s = g_strdup(g_checksum_get_string(c));
+	g_checksum_free(c);
+	return (s);
+}
+
+char *
 pass_stamp(const struct run *r, struct store *st, const char *account,
     GError **err)
 {
 	GChecksum	*c;
 	GDate		 day;
 	const char	*lang = setlocale(LC_MESSAGES, NULL);
-	char		*v, *text, *s;
-	gsize		 len, i;
+	char		*v, *loaded, *s;
+	gsize		 i;
 
 	if ((v = store_version(st, err)) == NULL)
 		return (NULL);
 	g_date_clear(&day, 1);
 	bizday_jst_date(g_date_time_to_unix(r->now), &day);
 	c = g_checksum_new(G_CHECKSUM_SHA256);
-	s = g_strdup_printf("%s\n%u\n%s\n%s\n%s\n", account,
+	s = g_strdup_printf("%s\n%u\n%s\n%s\n%s\n%s\n%s\n", account,
 	    g_date_get_julian(&day), v, PACKAGE_VERSION, lang != NULL ? lang :
-	    "");
+	    "", g_get_language_names()[0], setlocale(LC_TIME, NULL) != NULL ?
+	    setlocale(LC_TIME, NULL) : "");
 	g_checksum_update(c, (const guchar *)s, -1);
 	g_free(s);
 	g_free(v);
-	if (r->cfg->path != NULL &&
-	    g_file_get_contents(r->cfg->path, &text, &len, NULL)) {
-		g_checksum_update(c, (const guchar *)text, (gssize)len);
-		g_free(text);
-	}
+	loaded = r->loaded != NULL ? g_strdup(r->loaded) :
+	    pass_digest(r->rules_dirs, r->cfg->path);
+	g_checksum_update(c, (const guchar *)loaded, -1);
+	g_free(loaded);
 	for (i = 0; r->template_dirs != NULL && r->template_dirs[i] != NULL;
 	    i++)
 		sum_dir(c, r->template_dirs[i], 0);
-	for (i = 0; r->rules_dirs != NULL && r->rules_dirs[i] != NULL; i++)
-		sum_dir(c, r->rules_dirs[i], 0);
 	s = g_strdup(g_checksum_get_string(c));
 	g_checksum_free(c);
 	return (s);

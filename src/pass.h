@@ -16,12 +16,20 @@
 
 /*
  * A hash of all a pass over the threads of 'account' decides from: the
- * day in Japan (of r->now), the store's version, the configuration file,
- * every file in the template and rules directories, the messages'
- * language and renraku's version.  Allocated, or NULL with err set.
+ * day in Japan (of r->now), the store's version, the configuration and
+ * rules as read (r->loaded; else as they are now), every file in the
+ * template directories, the messages' language and renraku's version.
+ * Allocated, or NULL with err set.
  */
 char	*pass_stamp(const struct run *r, struct store *st,
 	    const char *account, GError **err);
+
+/*
+ * A hash of file 'file' (may be NULL) and of every file under 'dirs'
+ * (NULL-terminated), names and contents: taken when the configuration
+ * and the rules are read, it stands for what they were.  Allocated.
+ */
+char	*pass_digest(const char *const *dirs, const char *file);
 
 /*
  * Until when decisions made at 'now' hold: the next midnight in Japan,

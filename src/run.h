@@ -23,6 +23,9 @@ struct run {
 	int			 verbose;	/* 1: progress, 2: protocol */
 	gboolean		 progress;	/* a counter on stderr (a
 						   terminal) in long fetches */
+	const char		*loaded;	/* the config and rules files as
+						   read (pass_digest()), or
+						   NULL */
 };
 
 /*

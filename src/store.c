@@ -76,7 +76,41 @@ static const char schema_v3[] =
 	"ALTER TABLE event ADD COLUMN client TEXT;"
 	"CREATE TABLE pass ("
 	"  account TEXT PRIMARY KEY, stamp TEXT NOT NULL,"
-	"  until INTEGER NOT NULL);";
+	"  until INTEGER NOT NULL);"
+	/* a count of every change a pass decides from (store_version()) */
+	"CREATE TABLE IF NOT EXISTS version (n INTEGER NOT NULL);"
+	"INSERT INTO version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM "
+	"  version);"
+	"CREATE TRIGGER IF NOT EXISTS version_thread_insert AFTER INSERT "
+	"  ON thread BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_thread_update AFTER UPDATE "
+	"  ON thread BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_thread_delete AFTER DELETE "
+	"  ON thread BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_event_insert AFTER INSERT "
+	"  ON event BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_event_update AFTER UPDATE "
+	"  ON event BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_event_delete AFTER DELETE "
+	"  ON event BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_draft_insert AFTER INSERT "
+	"  ON draft BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_draft_update AFTER UPDATE "
+	"  ON draft BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_draft_delete AFTER DELETE "
+	"  ON draft BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_mark_insert AFTER INSERT "
+	"  ON mark BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_mark_update AFTER UPDATE "
+	"  ON mark BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_mark_delete AFTER DELETE "
+	"  ON mark BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_alias_insert AFTER INSERT "
+	"  ON alias BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_alias_update AFTER UPDATE "
+	"  ON alias BEGIN UPDATE version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS version_alias_delete AFTER DELETE "
+	"  ON alias BEGIN UPDATE version SET n = n + 1; END;";
 
 static gboolean
 db_fail(struct store *st, GError **err, const char *what)
@@ -354,8 +388,8 @@ store_mailbox_get(struct store *st, const char *account, const char *mailbox,
 	*found = FALSE;
 	memset(ms, 0, sizeof *ms);
 	s = prepare(st, "SELECT uidvalidity, last_uid, uidnext, messages, "
-	    "modseq, stuck_uid, stuck_tries FROM mailbox WHERE account = ? AND name = ? AND "
-	    "drafts = ?", "tti", account, mailbox, (gint64)(drafts != 0));
+	    "modseq, stuck_uid, stuck_tries FROM mailbox WHERE account = ? AND "
+	    "name = ? AND drafts = ?", "tti", account, mailbox, (gint64)(drafts != 0));
 	if (s == NULL || ((r = sqlite3_step(s)) != SQLITE_ROW &&
 	    r != SQLITE_DONE)) {
 		release(st, s);
@@ -814,6 +848,7 @@ store_threads(struct store *st, const char *account, GError **err)
 	if (s == NULL || r != SQLITE_DONE)
 		goto fail;
 	release(st, s);
+	s = NULL;	/* given back: not to be given back again */
 	if (!add_loose(st, out, account))
 		goto fail;
 
@@ -956,20 +991,10 @@ store_version(struct store *st, GError **err)
 	sqlite3_stmt	*s;
 	char		*v = NULL;
 
-	s = prepare(st, "SELECT (SELECT ifnull(max(rowid), 0) FROM event), "
-	    "(SELECT ifnull(max(rowid), 0) FROM mark), (SELECT count(*) FROM "
-	    "draft), (SELECT ifnull(max(changed), 0) FROM draft), (SELECT "
-	    "count(*) FROM thread), (SELECT count(*) FROM alias)", "");
+	s = prepare(st, "SELECT n FROM version", "");
 	if (s != NULL && sqlite3_step(s) == SQLITE_ROW)
-		v = g_strdup_printf("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT
-		    " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %"
-		    G_GINT64_FORMAT " %" G_GINT64_FORMAT,
-		    (gint64)sqlite3_column_int64(s, 0),
-		    (gint64)sqlite3_column_int64(s, 1),
-		    (gint64)sqlite3_column_int64(s, 2),
-		    (gint64)sqlite3_column_int64(s, 3),
-		    (gint64)sqlite3_column_int64(s, 4),
-		    (gint64)sqlite3_column_int64(s, 5));
+		v = g_strdup_printf("%" G_GINT64_FORMAT,
+		    (gint64)sqlite3_column_int64(s, 0));
 	else
 		db_fail(st, err, "reading the store's version");
 	release(st, s);

@@ -159,9 +159,9 @@ gboolean	 store_mark_add(struct store *st, const char *thread,
 		    enum mark_kind kind, guint days, gint64 now, GError **err);
 
 /*
- * A string that changes whenever an event, mark, draft or thread is
- * added or a draft changes state: what the Drafts reconciler decides
- * from.  Allocated, or NULL with err set.
+ * A string that changes with every change to a thread, event, draft,
+ * mark or alias (a count kept by triggers): what the Drafts reconciler
+ * decides from.  Allocated, or NULL with err set.
  */
 char		*store_version(struct store *st, GError **err);
 

@@ -53,7 +53,40 @@ struct stream {
 	guint		 depth;
 	guint64		 count;		/* SCAN_COUNT: digits so far;
 					   SCAN_LITERAL: bytes left */
+	char		 head[32];	/* the start of the line */
+	guint		 headlen;
 };
+
+/*
+ * Whether the line begun in s->head is a response of free text ("+ ...",
+ * "* OK|NO|BAD|BYE|PREAUTH ...", "TAG OK|NO|BAD ..."), where libetpan
+ * reads "{N}" as text, not as a literal: there it must count as text
+ * here too, or a server could hide what follows from the scanner.
+ */
+static gboolean
+text_line(const struct stream *s)
+{
+	static const char *const words[] = { "OK", "NO", "BAD", "BYE",
+	    "PREAUTH" };
+	const char	*sp, *w, *end;
+	gsize		 i, n;
+
+	if (s->headlen > 0 && s->head[0] == '+')
+		return (TRUE);
+	end = s->head + s->headlen;
+	if ((sp = memchr(s->head, ' ', s->headlen)) == NULL)
+		return (FALSE);
+	w = sp + 1;
+	for (n = 0; w + n < end && w[n] != ' '; n++)
+		;
+	if (w + n == end)
+		return (FALSE);		/* the word is not over yet */
+	for (i = 0; i < G_N_ELEMENTS(words); i++)
+		if (n == strlen(words[i]) &&
+		    g_ascii_strncasecmp(w, words[i], n) == 0)
+			return (TRUE);
+	return (FALSE);
+}
 
 static struct stream *
 data_of(mailstream_low *low)
@@ -149,10 +182,16 @@ scan(struct stream *s, const guchar *p, size_t n)
 			else if (p[i] == '\n') {	/* unclosed: the line ends */
 				s->state = SCAN_TEXT;
 				s->depth = 0;
+				s->headlen = 0;
 			}
 			continue;
 		case SCAN_ESCAPE:
-			s->state = SCAN_QUOTED;
+			if (p[i] == '\n') {	/* unclosed: the line ends */
+				s->state = SCAN_TEXT;
+				s->depth = 0;
+				s->headlen = 0;
+			} else
+				s->state = SCAN_QUOTED;
 			continue;
 		case SCAN_COUNT:
 			if (g_ascii_isdigit(p[i])) {
@@ -187,17 +226,20 @@ scan(struct stream *s, const guchar *p, size_t n)
 		default:
 			break;
 		}
+		if (p[i] != '\n' && s->headlen < sizeof s->head)
+			s->head[s->headlen++] = (char)p[i];
 		if (p[i] == '(' && ++s->depth > STREAM_DEPTH_MAX)
 			return (stop(s, g_strdup_printf(_("the server's answer "
 			    "is nested more than %d levels deep"),
 			    STREAM_DEPTH_MAX)));
 		else if (p[i] == ')' && s->depth > 0)
 			s->depth--;
-		else if (p[i] == '\n')
+		else if (p[i] == '\n') {
 			s->depth = 0;
-		else if (p[i] == '"')
+			s->headlen = 0;
+		} else if (p[i] == '"')
 			s->state = SCAN_QUOTED;
-		else if (p[i] == '{') {
+		else if (p[i] == '{' && !text_line(s)) {
 			s->state = SCAN_COUNT;
 			s->count = 0;
 		}

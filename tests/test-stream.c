@@ -142,6 +142,48 @@ test_too_deep(void **state)
 	pair_close(&p);
 }
 
+/*
+ * In a response of free text ("* OK", a tagged NO, "+ ") "{N}" is text to
+ * libetpan, not a literal: it hides nothing that follows from the depth
+ * count.  An escaped line end ends a quoted string as any line end does.
+ */
+static void
+test_text_braces(void **state)
+{
+	static const char *const starts[] = { "* OK {4000}\r\n",
+	    "a7 NO [ALERT] {4000}\r\n", "+ {4000}\r\n", "* BYE {4000}\r\n",
+	    "* OK \"a\\\n" };
+	struct pair	 p;
+	GString		*s;
+	gsize		 i, j;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(starts); i++) {
+		s = g_string_new(starts[i]);
+		g_string_append(s, "* 1 FETCH (BODYSTRUCTURE ");
+		for (j = 0; j < 2000; j++)
+			g_string_append_c(s, '(');
+		pair_open(&p, 5);
+		send_text(&p, s->str);
+		assert_int_equal(read_all(&p, s->len), -1);
+		if (stream_why(p.low) == NULL || strstr(stream_why(p.low),
+		    "nested more than 100") == NULL)
+			fail_msg("%s: %s", starts[i], stream_why(p.low));
+		pair_close(&p);
+		g_string_free(s, TRUE);
+	}
+	/* where the grammar has one, a literal is one: its bytes are data */
+	s = g_string_new("* 1 FETCH (UID 4 BODY[] {2000}\r\n");
+	for (j = 0; j < 2000; j++)
+		g_string_append_c(s, '(');
+	g_string_append(s, ")\r\n");
+	pair_open(&p, 5);
+	send_text(&p, s->str);
+	assert_int_equal(read_all(&p, s->len), (gssize)s->len);
+	pair_close(&p);
+	g_string_free(s, TRUE);
+}
+
 static void
 test_literal_cap(void **state)
 {
@@ -244,6 +286,7 @@ test_deadline(void **state)
 UNIT_MAIN(
 	cmocka_unit_test(test_not_counted),
 	cmocka_unit_test(test_too_deep),
+	cmocka_unit_test(test_text_braces),
 	cmocka_unit_test(test_literal_cap),
 	cmocka_unit_test(test_answer_cap),
 	cmocka_unit_test(test_deadline),
