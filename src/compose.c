@@ -7,7 +7,6 @@
 
 #include <locale.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bizday.h"
@@ -97,30 +96,22 @@ fill(const struct run *r, const struct thread *t, const struct decision *d,
 	    (gpointer)"untitled");
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return (strcmp(*(const char *const *)a, *(const char *const *)b));
-}
-
 /* Add the keys of 'h' (with their values, if 'v') to 'c', sorted. */
 static void
 sum_table(GChecksum *c, GHashTable *h, gboolean v)
 {
-	guint		  i, n;
-	const char	**keys;
+	GList	*keys, *k;
 
-	keys = (const char **)g_hash_table_get_keys_as_array(h, &n);
-	qsort(keys, n, sizeof *keys, cmp_str);
-	for (i = 0; i < n; i++) {
-		g_checksum_update(c, (const guchar *)keys[i], -1);
+	keys = g_list_sort(g_hash_table_get_keys(h), (GCompareFunc)strcmp);
+	for (k = keys; k != NULL; k = k->next) {
+		g_checksum_update(c, k->data, -1);
 		g_checksum_update(c, (const guchar *)"=", 1);
 		if (v)
-			g_checksum_update(c, g_hash_table_lookup(h, keys[i]),
+			g_checksum_update(c, g_hash_table_lookup(h, k->data),
 			    -1);
 		g_checksum_update(c, (const guchar *)"\n", 1);
 	}
-	g_free(keys);
+	g_list_free(keys);
 }
 
 /*

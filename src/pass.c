@@ -4,36 +4,28 @@
 #include "pass.h"
 
 #include <locale.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bizday.h"
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return (strcmp(*(const char *const *)a, *(const char *const *)b));
-}
 
 /* Add every file under 'dir' (names and contents, in name order) to 'c'. */
 static void
 sum_dir(GChecksum *c, const char *dir, guint depth)
 {
 	GDir		*d;
-	GPtrArray	*names;
+	GList		*names = NULL, *n;
 	const char	*name;
 	char		*path, *text;
-	gsize		 len, i;
+	gsize		 len;
 
 	if (depth > 2 || (d = g_dir_open(dir, 0, NULL)) == NULL)
 		return;
-	names = g_ptr_array_new_with_free_func(g_free);
 	while ((name = g_dir_read_name(d)) != NULL)
-		g_ptr_array_add(names, g_strdup(name));
+		names = g_list_insert_sorted(names, g_strdup(name),
+		    (GCompareFunc)strcmp);
 	g_dir_close(d);
-	qsort(names->pdata, names->len, sizeof(char *), cmp_str);
-	for (i = 0; i < names->len; i++) {
-		path = g_build_filename(dir, names->pdata[i], NULL);
+	for (n = names; n != NULL; n = n->next) {
+		path = g_build_filename(dir, n->data, NULL);
 		g_checksum_update(c, (const guchar *)path, -1);
 		g_checksum_update(c, (const guchar *)"\n", 1);
 		if (g_file_test(path, G_FILE_TEST_IS_DIR))
@@ -44,7 +36,7 @@ sum_dir(GChecksum *c, const char *dir, guint depth)
 		}
 		g_free(path);
 	}
-	g_ptr_array_unref(names);
+	g_list_free_full(names, g_free);
 }
 
 char *
