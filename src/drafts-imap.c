@@ -160,13 +160,27 @@ box_hash(void *ctx, guint32 uid, char **message_id, GError **err)
 }
 
 static gboolean
-box_append(void *ctx, const char *mailbox, const char *wire, gsize len,
-    GDateTime *date, GError **err)
+box_append(void *ctx, const char *mailbox, const struct box_message *msgs,
+    guint n, guint *done, GError **err)
 {
-	struct imap_box *b = ctx;
+	struct imap_box		*b = ctx;
+	struct imap_message	*m;
+	gboolean		 ok;
+	guint			 i;
 
-	return (b->dry_run || imap_append_draft(b->s, mailbox, wire, len,
-	    date, err));
+	if (b->dry_run) {
+		*done = n;
+		return (TRUE);
+	}
+	m = g_new(struct imap_message, n);
+	for (i = 0; i < n; i++) {
+		m[i].data = msgs[i].wire;
+		m[i].len = msgs[i].len;
+		m[i].date = msgs[i].date;
+	}
+	ok = imap_append_drafts(b->s, mailbox, m, n, done, err);
+	g_free(m);
+	return (ok);
 }
 
 static gboolean

@@ -38,7 +38,44 @@ struct drafter {
 	guint			 composed;	/* drafts composed */
 	guint			 unchanged;	/* live drafts whose inputs had
 						   not changed: not composed */
+	GPtrArray		*queue;		/* of struct queued: made, not
+						   yet recorded nor appended */
+	gsize			 queued;	/* their bytes */
 };
+
+/*
+ * Drafts are appended in batches: one transaction of the store records a
+ * batch pending, one command of the server's appends it (drafts_box's
+ * append), one transaction records it live.  A batch holds at most
+ * BATCH_DRAFTS drafts and about BATCH_BYTES bytes.
+ */
+#define BATCH_DRAFTS	50
+#define BATCH_BYTES	(1024 * 1024)
+
+/* A draft made and waiting for its batch. */
+struct queued {
+	char			*thread;	/* its thread's id */
+	struct thread_draft	 rec;		/* as the store will have it */
+	char			*wire;		/* the message */
+	gsize			 len;
+	GDateTime		*date;		/* its internal date */
+	struct created		*note;		/* for notify, if news */
+};
+
+static void
+queued_free(struct queued *q)
+{
+	g_free(q->thread);
+	g_free(q->rec.message_id);
+	g_free(q->rec.raw_hash);
+	g_free(q->rec.content_hash);
+	g_free(q->rec.inputs_hash);
+	g_free(q->wire);
+	g_date_time_unref(q->date);
+	if (q->note != NULL)
+		created_free(q->note);
+	g_free(q);
+}
 
 /* The Drafts mailbox's name, asked of the box once. */
 static gboolean
@@ -317,8 +354,8 @@ out:
 	return (rv);
 }
 
-/* Note a new draft for notify_command and notify_url. */
-static void
+/* What notify_command and notify_url say of a new draft. */
+static struct created *
 note_created(struct drafter *dr, const struct thread *t,
     const struct composed *c)
 {
@@ -333,59 +370,116 @@ note_created(struct drafter *dr, const struct thread *t,
 	n->url = g_strdup(t->url);
 	n->subject = g_strdup(c->subject);
 	n->step = c->step;
-	g_ptr_array_add(dr->created, n);
+	return (n);
 }
 
 /*
- * Compose, record as pending, APPEND, record as live.  'news': a draft of
- * a new step, not a refresh of the one in Drafts, so warnings about it
- * are said (once per draft, not at every refresh).
+ * Append the waiting drafts: record them pending, APPEND them, record
+ * those appended live.  A run that dies in between leaves them pending,
+ * and the next one looks each up by its Message-ID (reconcile()).
+ */
+static gboolean
+flush_drafts(struct drafter *dr, GError **err)
+{
+	struct box_message	*msgs;
+	guint			 i, done = 0, n = dr->queue->len;
+	gboolean		 ok;
+
+	if (n == 0)
+		return (TRUE);
+	if (!open_drafts(dr, err) || !store_begin(dr->st, err))
+		return (FALSE);
+	for (i = 0; i < n; i++) {
+		struct queued *q = dr->queue->pdata[i];
+
+		if (!store_draft_add(dr->st, q->thread, &q->rec, err)) {
+			store_rollback(dr->st);
+			return (FALSE);
+		}
+	}
+	if (!store_commit(dr->st, err)) {
+		store_rollback(dr->st);
+		return (FALSE);
+	}
+	msgs = g_new(struct box_message, n);
+	for (i = 0; i < n; i++) {
+		struct queued *q = dr->queue->pdata[i];
+
+		msgs[i].wire = q->wire;
+		msgs[i].len = q->len;
+		msgs[i].date = q->date;
+	}
+	ok = dr->box->append(dr->box->ctx, dr->drafts, msgs, n, &done, err);
+	g_free(msgs);
+	/* those in are live, even when a later one failed */
+	if (done > 0 && !store_begin(dr->st, ok ? err : NULL))
+		return (FALSE);
+	for (i = 0; i < done; i++) {
+		struct queued *q = dr->queue->pdata[i];
+
+		if (!store_draft_set_state(dr->st, q->rec.message_id,
+		    DRAFT_LIVE, q->rec.created, ok ? err : NULL)) {
+			store_rollback(dr->st);
+			return (FALSE);
+		}
+	}
+	if (done > 0 && !store_commit(dr->st, ok ? err : NULL)) {
+		store_rollback(dr->st);
+		return (FALSE);
+	}
+	for (i = 0; i < done; i++) {
+		struct queued *q = dr->queue->pdata[i];
+
+		if (dr->r->verbose > 0)
+			printf(_("%s: follow-up %u drafted in %s\n"), q->thread,
+			    q->rec.step, dr->drafts);
+		if (q->note != NULL) {
+			g_ptr_array_add(dr->created, q->note);
+			q->note = NULL;
+		}
+	}
+	g_ptr_array_set_size(dr->queue, 0);
+	dr->queued = 0;
+	return (ok);
+}
+
+/*
+ * Make the draft and queue it for its batch (flush_drafts()).  'news': a
+ * draft of a new step, not a refresh of the one in Drafts, so warnings
+ * about it are said (once per draft, not at every refresh), and notify
+ * tells of it.
  */
 static gboolean
 append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
     const struct composed *c, gboolean news, GError **err)
 {
 	const struct run	*r = dr->r;
-	struct thread_draft	 rec;
-	char			*wire;
-	gsize			 len;
-	gboolean		 ok;
+	struct queued		*q = g_new0(struct queued, 1);
 	GTimeZone		*tz;
-	GDateTime		*date;
 
-	memset(&rec, 0, sizeof rec);
-	rec.created = rec.changed = g_date_time_to_unix(r->now);
-	rec.message_id = compose_message_id(t->id, c->step, rec.created,
+	q->thread = g_strdup(t->id);
+	q->rec.created = q->rec.changed = g_date_time_to_unix(r->now);
+	q->rec.message_id = compose_message_id(t->id, c->step, q->rec.created,
 	    dr->acct->from);
-	wire = compose_message(r, dr->acct->from, t, c, rec.message_id, news,
-	    &len);
+	q->wire = compose_message(r, dr->acct->from, t, c, q->rec.message_id,
+	    news, &q->len);
 	tz = g_time_zone_new_offset(BIZDAY_JST_OFFSET);
-	date = g_date_time_to_timezone(r->now, tz);
-	rec.raw_hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-	    (const guchar *)wire, len);
-	rec.content_hash = g_strdup(c->content_hash);
-	rec.inputs_hash = g_strdup(c->inputs_hash);
-	rec.step = c->step;
-	rec.anchor = d->anchor;
-	rec.state = DRAFT_PENDING;
-	dr->changed = TRUE;
-	ok = open_drafts(dr, err) &&
-	    store_draft_add(dr->st, t->id, &rec, err) &&
-	    dr->box->append(dr->box->ctx, dr->drafts, wire, len, date,
-	    err) &&
-	    store_draft_set_state(dr->st, rec.message_id, DRAFT_LIVE,
-	    rec.created, err);
-	if (ok && r->verbose > 0)
-		printf(_("%s: follow-up %u drafted in %s\n"), t->id, c->step,
-		    dr->drafts);
-	g_free(rec.message_id);
-	g_free(rec.raw_hash);
-	g_free(rec.content_hash);
-	g_free(rec.inputs_hash);
-	g_date_time_unref(date);
+	q->date = g_date_time_to_timezone(r->now, tz);
 	g_time_zone_unref(tz);
-	g_free(wire);
-	return (ok);
+	q->rec.raw_hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+	    (const guchar *)q->wire, q->len);
+	q->rec.content_hash = g_strdup(c->content_hash);
+	q->rec.inputs_hash = g_strdup(c->inputs_hash);
+	q->rec.step = c->step;
+	q->rec.anchor = d->anchor;
+	q->rec.state = DRAFT_PENDING;
+	q->note = news ? note_created(dr, t, c) : NULL;
+	dr->changed = TRUE;
+	g_ptr_array_add(dr->queue, q);
+	dr->queued += q->len;
+	if (dr->queue->len < BATCH_DRAFTS && dr->queued < BATCH_BYTES)
+		return (TRUE);
+	return (flush_drafts(dr, err));
 }
 
 /* Bring the thread's draft in line with the decision. */
@@ -467,8 +561,6 @@ act(struct drafter *dr, struct thread *t, GError **err)
 	/* a refresh of the same step is not news */
 	news = d.action == ACTION_CREATE || live->step != d.step_due;
 	ok = append_draft(dr, t, &d, &c, news, err);
-	if (ok && news)
-		note_created(dr, t, &c);
 out:
 	composed_clear(&c);
 	return (ok);
@@ -604,6 +696,7 @@ drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
 	dr.acct = acct;
 	dr.created = created;
 	dr.tagged = -1;
+	dr.queue = g_ptr_array_new_with_free_func((GDestroyNotify)queued_free);
 	/* nothing the last pass decided from has changed: it still holds */
 	if (!r->dry_run) {
 		switch (pass_holds(&dr, &status, &look, err)) {
@@ -654,6 +747,9 @@ drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
 		e = NULL;
 		ok = FALSE;
 	}
+	/* the last batch; after a failure, none: nothing of it was recorded */
+	if (ok)
+		ok = flush_drafts(&dr, err);
 	/* remember how renraku left Drafts, to skip looking next time */
 	if (ok && !r->dry_run && (known || dr.changed)) {
 		if (known && !dr.changed)
@@ -665,6 +761,7 @@ drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
 			    &status, err);
 	}
 	g_ptr_array_unref(threads);
+	g_ptr_array_unref(dr.queue);
 	/* a whole pass, without a broken template: what it holds until */
 	if (!r->dry_run)
 		ok = pass_keep(&dr, ok && refused == NULL, ok ? err : NULL) &&

@@ -29,6 +29,14 @@
 #include "run.h"
 #include "store.h"
 
+/* A message for drafts_box.append: 'len' bytes of CRLF lines at 'wire',
+ * dated 'date'. */
+struct box_message {
+	const char	*wire;
+	gsize		 len;
+	GDateTime	*date;
+};
+
 /*
  * What the reconciler needs of a Drafts mailbox, as isync's struct driver
  * is what its engine needs of a store.  'ctx' is given back to each call;
@@ -53,10 +61,12 @@ struct drafts_box {
 	 * (allocated, NULL if none) into *message_id when not NULL. */
 	char	*(*hash)(void *ctx, guint32 uid, char **message_id,
 		    GError **err);
-	/* Add 'wire' ('len' bytes) to 'mailbox', flagged \Draft, dated
-	 * 'date'. */
-	gboolean (*append)(void *ctx, const char *mailbox, const char *wire,
-		    gsize len, GDateTime *date, GError **err);
+	/* Add the 'n' messages of 'msgs' to 'mailbox', flagged \Draft, in
+	 * order, in one transaction of the server's where it has them;
+	 * '*done' is how many of the first are in when it returns. */
+	gboolean (*append)(void *ctx, const char *mailbox,
+		    const struct box_message *msgs, guint n, guint *done,
+		    GError **err);
 	/* Take message 'uid' away. */
 	gboolean (*remove)(void *ctx, guint32 uid, GError **err);
 };

@@ -32,6 +32,7 @@ struct imap {
 	gboolean	 broken;	/* the stream can no longer be used */
 	gboolean	 trace;		/* -v -v: the protocol on stderr */
 	guint		 commands;	/* tagged commands sent */
+	gboolean	 literal;	/* a literal's bytes are being sent */
 };
 
 static const char *
@@ -126,7 +127,7 @@ trace(mailimap *imap, int type, const char *buf, size_t len, void *ctx)
 
 	if ((type == MAILSTREAM_LOG_TYPE_DATA_SENT ||
 	    type == MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE) && len > 0 &&
-	    g_ascii_isdigit(buf[0]))
+	    g_ascii_isdigit(buf[0]) && !s->literal)
 		s->commands++;
 	if (!s->trace)
 		return;
@@ -783,5 +784,120 @@ imap_append_draft(struct imap *s, const char *mailbox, const char *data,
 			fail(s, r, err, "APPEND");
 		return (FALSE);
 	}
+	return (TRUE);
+}
+
+/*
+ * A MULTIAPPEND message's flags, date and literal header, as
+ * mailimap_append() sends them for one: " (\Draft) "DD-Mon-YYYY
+ * HH:MM:SS +ZZZZ" {SIZE+}", the date in its own zone.
+ */
+static char *
+multiappend_part(GDateTime *date, gsize size)
+{
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
+	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	gint64	min = g_date_time_get_utc_offset(date) / G_TIME_SPAN_MINUTE;
+
+	return (g_strdup_printf(" (\\Draft) \"%02d-%s-%04d %02d:%02d:%02d "
+	    "%c%02d%02d\" {%" G_GSIZE_FORMAT "+}\r\n",
+	    g_date_time_get_day_of_month(date),
+	    months[g_date_time_get_month(date) - 1],
+	    g_date_time_get_year(date), g_date_time_get_hour(date),
+	    g_date_time_get_minute(date), g_date_time_get_second(date),
+	    min < 0 ? '-' : '+', (int)(ABS(min) / 60), (int)(ABS(min) % 60),
+	    size));
+}
+
+/*
+ * Send one MULTIAPPEND of 'msgs' to 'wire' (the mailbox as on the wire)
+ * with non-synchronising literals, and read its answer.  A libetpan
+ * result.
+ */
+static int
+multiappend(struct imap *s, const char *wire, const struct imap_message *msgs,
+    guint n)
+{
+	mailstream			*st = s->imap->imap_stream;
+	struct mailimap_response	*resp;
+	GString				*head = g_string_new("APPEND \"");
+	const char			*p;
+	guint				 i;
+	int				 r, ok;
+
+	for (p = wire; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			g_string_append_c(head, '\\');
+		g_string_append_c(head, *p);
+	}
+	g_string_append_c(head, '"');
+	/* counted here: the bytes go out while the literal flag is up */
+	s->commands++;
+	s->literal = TRUE;
+	r = mailimap_send_current_tag(s->imap);
+	if (r == MAILIMAP_NO_ERROR && mailstream_write(st, head->str,
+	    head->len) == -1)
+		r = MAILIMAP_ERROR_STREAM;
+	for (i = 0; r == MAILIMAP_NO_ERROR && i < n; i++) {
+		gsize	 size = mailstream_get_data_crlf_size(msgs[i].data,
+			    msgs[i].len);
+		char	*part = multiappend_part(msgs[i].date, size);
+
+		if (mailstream_write(st, part, strlen(part)) == -1 ||
+		    mailstream_send_data_crlf(st, msgs[i].data, msgs[i].len, 0,
+		    NULL) == -1)
+			r = MAILIMAP_ERROR_STREAM;
+		g_free(part);
+	}
+	if (r == MAILIMAP_NO_ERROR && (mailstream_write(st, "\r\n", 2) == -1 ||
+	    mailstream_flush(st) == -1))
+		r = MAILIMAP_ERROR_STREAM;
+	s->literal = FALSE;
+	g_string_free(head, TRUE);
+	if (r != MAILIMAP_NO_ERROR)
+		return (r);
+	if (mailimap_read_line(s->imap) == NULL)
+		return (MAILIMAP_ERROR_STREAM);
+	if ((r = mailimap_parse_response(s->imap, &resp)) != MAILIMAP_NO_ERROR)
+		return (r);
+	ok = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type;
+	mailimap_response_free(resp);
+	return (ok == MAILIMAP_RESP_COND_STATE_OK ? MAILIMAP_NO_ERROR :
+	    MAILIMAP_ERROR_APPEND);
+}
+
+gboolean
+imap_append_drafts(struct imap *s, const char *mailbox,
+    const struct imap_message *msgs, guint n, guint *done, GError **err)
+{
+	char	*wire;
+	int	 r;
+
+	*done = 0;
+	if (n > 1 && mailimap_has_extension(s->imap, "MULTIAPPEND") &&
+	    mailimap_has_extension(s->imap, "LITERAL+")) {
+		if (!imap_wire_safe("mailbox name", mailbox, err))
+			return (FALSE);
+		wire = imap_utf7_encode(mailbox);
+		r = multiappend(s, wire, msgs, n);
+		g_free(wire);
+		if (r == MAILIMAP_ERROR_APPEND) {
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+			    _("%s: APPEND to '%s' refused: %s"), s->host,
+			    mailbox, s->imap->imap_response != NULL ?
+			    s->imap->imap_response : _("no reason given"));
+			return (FALSE);
+		}
+		if (r != MAILIMAP_NO_ERROR) {
+			fail(s, r, err, "APPEND");
+			return (FALSE);
+		}
+		*done = n;
+		return (TRUE);
+	}
+	for (; *done < n; (*done)++)
+		if (!imap_append_draft(s, mailbox, msgs[*done].data,
+		    msgs[*done].len, msgs[*done].date, err))
+			return (FALSE);
 	return (TRUE);
 }

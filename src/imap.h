@@ -193,4 +193,23 @@ gboolean	 imap_append_draft(struct imap *s, const char *mailbox,
 		    const char *data, gsize len, GDateTime *date,
 		    GError **err);
 
+/* A message to append: 'len' bytes of CRLF lines at 'data', dated 'date'. */
+struct imap_message {
+	const char	*data;
+	gsize		 len;
+	GDateTime	*date;
+};
+
+/*
+ * APPEND each of the 'n' messages of 'msgs' to 'mailbox' as
+ * imap_append_draft() does: in one MULTIAPPEND command (RFC 3502: all
+ * appended or none) where the server offers MULTIAPPEND and LITERAL+
+ * (RFC 7888), so that a run costs the server one transaction and no round
+ * trip per message; else one APPEND each, in order.  '*done' is the
+ * number of leading messages appended when it returns, 'n' on success.
+ */
+gboolean	 imap_append_drafts(struct imap *s, const char *mailbox,
+		    const struct imap_message *msgs, guint n, guint *done,
+		    GError **err);
+
 #endif

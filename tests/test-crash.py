@@ -9,11 +9,12 @@ measured first.  Then, from the same mailbox and a fresh state each time:
 
   - timed kills, spread evenly over that duration (before the connection,
     in the TLS handshake, at login, EXAMINE, SEARCH, FETCH, storing the
-    events, LIST, SELECT, the header searches, each APPEND, LOGOUT);
+    events, LIST, SELECT, the header searches, the APPEND, LOGOUT);
   - kills at protocol moments, sent by the proxy the instant the bytes
-    go through: after the greeting, after the FETCH answer, after each
-    APPEND literal reached the server, after each APPEND's OK reached
-    renraku (the draft is in Drafts, the store says pending);
+    go through: after the greeting, after the FETCH answer, halfway
+    through and after the APPEND that carries all three drafts
+    (MULTIAPPEND), after its OK reached renraku (the drafts are in
+    Drafts, the store says pending);
 
   - and in the next day's sync, which takes drafts back (two refreshed,
     the one whose client answered removed): kills as each UID STORE and
@@ -217,19 +218,26 @@ try:
        duration)
 
     c2s = w0.ref_conn.records(C2S)
+    # the records that carry drafts: one MULTIAPPEND of all three, in
+    # one record or a few as renraku's buffer fills
     literals = [k for k, r in enumerate(c2s) if r.type == 23 and
                 r.length > 1000]
-    fetch = literals[0] - 5         # FETCH, LIST, SELECT, SEARCH, APPEND
+    names = ['TLS handshake'] * 3 + harness.commands(w0.trace)
+    ok(len(names) == len(c2s) and names[literals[0]] == 'APPEND',
+       'the drafts go in one APPEND command', (names, len(c2s), literals))
+    fetch = names.index('UID FETCH')
     events = [('after the greeting', (S2C, ('resp', 2, 3, 0))),
               ('as UID FETCH reached the server',
                (C2S, ('rec', fetch + 1, 0))),
               ('as LIST went out (events stored)',
                (C2S, ('rec', fetch + 1, 1)))]
     for i, k in enumerate(literals):
-        events.append(('after APPEND literal %d reached the server' % (i + 1),
+        events.append(('halfway through APPEND record %d' % (i + 1),
+                       (C2S, ('rec', k, c2s[k].length // 2))))
+        events.append(('after APPEND record %d reached the server' % (i + 1),
                        (C2S, ('rec', k + 1, 0))))
-        events.append(('after APPEND %d\'s OK reached renraku' % (i + 1),
-                       (S2C, ('resp', k, 1, 0))))
+    events.append(('after the APPEND\'s OK reached renraku',
+                   (S2C, ('resp', literals[-1], 1, 0))))
     # day 2: kills as each UID STORE and UID EXPUNGE of a take-back
     # reaches the server, and as its answer reaches renraku
     names2 = ['TLS handshake'] * 3 + harness.commands(w0.trace2)
@@ -282,7 +290,7 @@ try:
        % len(killed))
     landed = set(phases)
     for want in ('before connecting', 'TLS handshake', 'UID FETCH',
-                 'APPEND literal'):
+                 'APPEND'):
         ok(any(p.startswith(want) for p in landed),
            'timed kills landed in %s' % want, sorted(landed))
     ok(len(landed) >= 8, 'timed kills landed in %d different phases'

@@ -31,6 +31,9 @@ struct membox {
 	guint32		 uidnext;
 	guint64		 modseq;
 	guint		 searches, appends, removes;
+	guint		 batches;	/* calls of append */
+	int		 fail_after;	/* append refuses the message after
+					   this many (-1: never) */
 	gboolean	 missing;	/* no Drafts mailbox at all */
 };
 
@@ -159,15 +162,24 @@ put(struct membox *b, const char *raw)
 	return (m->uid);
 }
 
+/* In order, all of them, unless told to fail after some. */
 static gboolean
-mem_append(void *ctx, const char *mailbox, const char *wire, gsize len,
-    GDateTime *date, GError **err)
+mem_append(void *ctx, const char *mailbox, const struct box_message *msgs,
+    guint n, guint *done, GError **err)
 {
-	struct membox *b = ctx;
+	struct membox	*b = ctx;
 
-	b->appends++;
-	assert_int_equal(strlen(wire), len);
-	put(b, wire);
+	b->batches++;
+	for (*done = 0; *done < n; (*done)++) {
+		if (b->fail_after >= 0 && b->appends >= (guint)b->fail_after) {
+			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+			    "APPEND refused");
+			return (FALSE);
+		}
+		b->appends++;
+		assert_int_equal(strlen(msgs[*done].wire), msgs[*done].len);
+		put(b, msgs[*done].wire);
+	}
 	return (TRUE);
 }
 
@@ -235,6 +247,7 @@ setup(void **state)
 	assert_no_error(e);
 	f->mem.msgs = g_ptr_array_new_with_free_func((GDestroyNotify)msg_free);
 	f->mem.uidnext = 1;
+	f->mem.fail_after = -1;
 	f->box.ctx = &f->mem;
 	f->box.name = mem_name;
 	f->box.status = mem_status;
@@ -283,15 +296,16 @@ jst(int m, int d, int h)
 	return (u);
 }
 
-/* A platform mail of the contract, of 'kind', at 'when'. */
+/* A platform mail of contract 'job', of 'kind', at 'when'. */
 static void
-event(struct fix *f, enum event_kind kind, gint64 when)
+event_of(struct fix *f, const char *job, enum event_kind kind, gint64 when)
 {
-	struct event		 ev = { kind, "crowdworks", (char *)"63712345",
+	char			*url = g_strconcat(
+				    "https://crowdworks.jp/contracts/", job,
+				    NULL);
+	struct event		 ev = { kind, "crowdworks", (char *)job,
 				    (char *)"株式会社サンプル商事",
-				    (char *)"LP制作",
-				    (char *)"https://crowdworks.jp/contracts/63712345",
-				    NULL };
+				    (char *)"LP制作", url, NULL };
 	struct stored_event	 se;
 	char			*id = g_strdup_printf("<m%d@crowdworks.jp>",
 				    ++f->n);
@@ -309,6 +323,14 @@ event(struct fix *f, enum event_kind kind, gint64 when)
 	assert_true(store_add_event(f->st, &se, &added, &e));
 	assert_no_error(e);
 	g_free(id);
+	g_free(url);
+}
+
+/* A platform mail of the contract of the file's comment. */
+static void
+event(struct fix *f, enum event_kind kind, gint64 when)
+{
+	event_of(f, "63712345", kind, when);
 }
 
 /* The contract of the file's comment, silent since Fri 10/30. */
@@ -598,6 +620,48 @@ test_pending_lost(void **state)
 	assert_states(f, "live:1");
 }
 
+/*
+ * Three drafts due at once go to Drafts in one batch.  When the server
+ * takes the first and refuses the next, the first is live and the others
+ * stay pending; the next run finds them absent, and makes them: each
+ * once.
+ */
+static void
+test_batch(void **state)
+{
+	struct fix	*f = *state;
+	static const char *const jobs[] = { "63712345", "63712346",
+			    "63712347" };
+	GError		*e = NULL;
+	guint		 i;
+
+	for (i = 0; i < G_N_ELEMENTS(jobs); i++) {
+		event_of(f, jobs[i], EVENT_ESCROW, jst(10, 27, 9));
+		event_of(f, jobs[i], EVENT_MESSAGE, jst(10, 30, 18));
+	}
+	f->mem.fail_after = 1;
+	f->r.now = g_date_time_new_from_unix_utc(jst(11, 5, 10));
+	assert_false(drafts_update(&f->r, f->st, &f->box,
+	    f->cfg->accounts->pdata[0], f->created, &e));
+	assert_non_null(strstr(e->message, "APPEND refused"));
+	g_clear_error(&e);
+	assert_int_equal(f->mem.batches, 1);
+	assert_int_equal(f->mem.msgs->len, 1);
+	assert_states(f, "live:1 pending:1 pending:1");
+	/* only the one appended is told of */
+	assert_int_equal(f->created->len, 1);
+
+	f->mem.fail_after = -1;
+	f->mem.batches = f->mem.appends = 0;
+	f->mem.modseq++;
+	run_at(f, 11, 5);
+	assert_int_equal(f->mem.batches, 1);
+	assert_int_equal(f->mem.appends, 2);
+	assert_int_equal(f->mem.msgs->len, 3);
+	assert_states(f, "live:1 live:1 live:1");
+	assert_int_equal(f->created->len, 2);
+}
+
 /* Recorded pending, APPENDed, then the run died: live, not made twice. */
 static void
 test_pending_arrived(void **state)
@@ -663,10 +727,11 @@ test_removing(void **state)
 
 /* The IMAP box's dry run: appends and removes are asked, not made. */
 static gboolean
-dry_append(void *ctx, const char *mailbox, const char *wire, gsize len,
-    GDateTime *date, GError **err)
+dry_append(void *ctx, const char *mailbox, const struct box_message *msgs,
+    guint n, guint *done, GError **err)
 {
-	((struct membox *)ctx)->appends++;
+	((struct membox *)ctx)->appends += n;
+	*done = n;
 	return (TRUE);
 }
 
@@ -815,6 +880,7 @@ UNIT_MAIN_GROUP(group_setup, NULL,
 	cmocka_unit_test_setup_teardown(test_closed, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_pending_lost, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_pending_arrived, setup,
 	    teardown),
 	cmocka_unit_test_setup_teardown(test_removing, setup, teardown),

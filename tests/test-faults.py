@@ -7,8 +7,9 @@
    mails.  Then, for cut points spread over the whole first sync in both
    directions (in each TLS record of the handshake, and of every command
    and every answer: LOGIN, EXAMINE, SEARCH, FETCH, LIST, SELECT, the
-   header searches, each APPEND and its literal, LOGOUT: nothing of it,
-   half of it, all but its last byte; and more inside each APPEND), from
+   header searches, the APPEND of all three drafts (MULTIAPPEND), LOGOUT:
+   nothing of it, half of it, all but its last byte; and more inside the
+   APPEND, through each draft it carries), from
    the same mailbox and a fresh state: a sync whose connection is cut
    there exits 75 (or 0 when the cut came after all the work), and one
    more sync without a fault ends exactly at the reference: the same
@@ -177,9 +178,12 @@ def cut_points(ref):
         out.append((C2S, ('rec', k + 1, -1), k))
         out.append((C2S, ('rec', k + 1, 0), k))
         if k in literals:
-            # an APPEND's literal: its TLS header alone, and one byte more
+            # the drafts' APPEND: its TLS header alone, one byte more,
+            # and through each of the drafts it carries
             out.append((C2S, ('rec', k, 5), k))
             out.append((C2S, ('rec', k, 6), k))
+            for j in range(1, 8):
+                out.append((C2S, ('rec', k, r.length * j // 8), k))
     for k, resp in enumerate(answer_bounds(ref)):
         if not resp:
             continue
@@ -229,10 +233,10 @@ def stall_points(ref, literals):
             'stall', S2C, ('resp', fetch, 0, answer(fetch) // 5))),
         ('late in the FETCH answer', Fault(
             'stall', S2C, ('resp', fetch, 0, answer(fetch) * 4 // 5))),
-        ('in an APPEND literal', Fault('stall', C2S,
-                                       ('rec', literals[1], 1000))),
-        ('before an APPEND\'s OK', Fault('stall', S2C,
-                                         ('resp', literals[0], 0, 0))),
+        ('in the drafts\' APPEND', Fault('stall', C2S,
+                                         ('rec', literals[0], 1000))),
+        ('before the APPEND\'s OK', Fault('stall', S2C,
+                                          ('resp', literals[-1], 0, 0))),
     ]
 
 
@@ -340,7 +344,7 @@ try:
            by_dir[C2S], by_dir[S2C]))
     for name in ('TLS handshake', 'LOGIN', 'EXAMINE INBOX', 'UID SEARCH',
                  'UID FETCH', 'LIST', 'SELECT Drafts', 'APPEND',
-                 'APPEND literal', 'LOGOUT'):
+                 'LOGOUT'):
         ok(sum(phases[(C2S, name)].values()) >= 3 and
            sum(phases[(S2C, name)].values()) >= 3,
            'day 1: cuts landed in %s both ways' % name, dict(phases))
