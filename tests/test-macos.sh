@@ -74,14 +74,16 @@ ok "the formula names every library (Homebrew's names)" named \
 	'uses_from_macos "sqlite"(, since: :[a-z_]+)?' \
 	'depends_on "gettext"'
 ok "configure.ac asks for no module the formula does not name" sh -c '
-	mods=$(sed -n "/PKG_CHECK_MODULES(\[DEPS\]/,/\])/p" "$1/configure.ac" |
+	mods=$(sed -n -e "/PKG_CHECK_MODULES(\[DEPS\]/,/\])/p" \
+	    -e "/PKG_CHECK_MODULES(\[CURL\]/p" "$1/configure.ac" |
 	    grep -o -E "[a-z][a-z0-9.-]*[a-z0-9]( >=|\]| |$)" |
-	    sed "s/[] >=]*$//" | grep -v -E "^(DEPS|PKG_CHECK_MODULES)$")
+	    sed "s/[] >=]*$//" | grep -v -E "^(DEPS|CURL|PKG_CHECK_MODULES)$")
 	[ -n "$mods" ] || { echo "no modules found in configure.ac"; exit 1; }
 	for m in $mods; do
 		case $m in
 		libetpan) f=libetpan ;; gmime-3.0) f=gmime ;; libcurl) f=curl ;;
-		gnutls) f=gnutls ;; glib-2.0) f=glib ;; json-glib-1.0) f=json-glib ;;
+		gnutls) f=gnutls ;; glib-2.0|gmodule-2.0) f=glib ;;
+		json-glib-1.0) f=json-glib ;;
 		sqlite3) f=sqlite ;; libxml-2.0) f=libxml2 ;;
 		*) echo "configure.ac asks for $m: add it here and to the formula"
 		   exit 1 ;;
