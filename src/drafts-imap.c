@@ -102,13 +102,16 @@ box_status(void *ctx, const char *mailbox, struct mailbox_state *ms,
 
 /* SELECT, or EXAMINE for a dry run. */
 static gboolean
-box_open(void *ctx, const char *mailbox, GError **err)
+box_open(void *ctx, const char *mailbox, guint *messages, GError **err)
 {
 	struct imap_box		*b = ctx;
 	struct imap_mailbox	 mb;
 
-	return (b->dry_run ? imap_examine(b->s, mailbox, &mb, err) :
-	    imap_select(b->s, mailbox, &mb, err));
+	if (!(b->dry_run ? imap_examine(b->s, mailbox, &mb, err) :
+	    imap_select(b->s, mailbox, &mb, err)))
+		return (FALSE);
+	*messages = mb.exists;
+	return (TRUE);
 }
 
 static GArray *

@@ -90,12 +90,17 @@ drafts_name(struct drafter *dr, GError **err)
 static gboolean
 open_drafts(struct drafter *dr, GError **err)
 {
+	guint messages;
+
 	if (dr->opened)
 		return (TRUE);
 	if (!drafts_name(dr, err) || !dr->box->open(dr->box->ctx, dr->drafts,
-	    err))
+	    &messages, err))
 		return (FALSE);
 	dr->opened = TRUE;
+	/* an empty Drafts holds no draft of ours: nothing to search for */
+	if (messages == 0 && dr->tagged < 0)
+		dr->tagged = 0;
 	return (TRUE);
 }
 
@@ -306,8 +311,11 @@ adopt(struct drafter *dr, struct thread *t, const struct decision *d,
 	 * One search tells whether Drafts holds any draft of ours at all;
 	 * when it holds none (a first sync, or every draft was sent), no
 	 * thread has one to adopt, and the search per thread is skipped.
-	 * Drafts appended later in this run are for other threads.
+	 * Drafts appended later in this run are for other threads.  An
+	 * empty Drafts needs no search (open_drafts()).
 	 */
+	if (!open_drafts(dr, err))
+		return (-1);
 	if (dr->tagged < 0) {
 		if ((uids = find_copies(dr, "", err)) == NULL)
 			return (-1);

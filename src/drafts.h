@@ -49,8 +49,10 @@ struct drafts_box {
 	/* Its STATUS: uidvalidity, uidnext, messages and modseq of 'ms'. */
 	gboolean (*status)(void *ctx, const char *mailbox,
 		    struct mailbox_state *ms, GError **err);
-	/* Open 'mailbox' for search, hash, remove. */
-	gboolean (*open)(void *ctx, const char *mailbox, GError **err);
+	/* Open 'mailbox' for search, hash, remove; '*messages': how many it
+	 * holds. */
+	gboolean (*open)(void *ctx, const char *mailbox, guint *messages,
+		    GError **err);
 	/* The UIDs, ascending, of the messages whose header of each pair of
 	 * 'pairs' (name, value, ..., NULL) contains the value (the name ""
 	 * stands for the text), and with 'undeleted' not flagged \Deleted:

@@ -41,7 +41,7 @@ from tap import ok, done  # noqa: E402
 
 WORKERS = 2
 TIMED_KILLS = 72
-SLOW = {'delay': {C2S: 0.004, S2C: 0.004}, 'chunk': 1024}
+SLOW = {'delay': {C2S: 0.006, S2C: 0.006}, 'chunk': 1024}
 
 
 def phase(trace, connected):

@@ -83,8 +83,9 @@ mem_status(void *ctx, const char *mailbox, struct mailbox_state *ms,
 }
 
 static gboolean
-mem_open(void *ctx, const char *mailbox, GError **err)
+mem_open(void *ctx, const char *mailbox, guint *messages, GError **err)
 {
+	*messages = ((struct membox *)ctx)->msgs->len;
 	if (((struct membox *)ctx)->missing) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
 		    "mailbox '%s' cannot be opened", mailbox);
