@@ -28,6 +28,14 @@
 /* TLS 1.3 and 1.2 only; the rest of GnuTLS's (or the system's) defaults */
 #define STREAM_PRIORITY	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
+/*
+ * An answer has 'timeout' seconds, and a second more for each
+ * STREAM_MIN_RATE bytes it brings: a link of 256 kbit/s or faster gets
+ * its 64 mails of a FETCH through, a trickle does not.  Silence longer
+ * than 'timeout' ends it whatever came before.
+ */
+#define STREAM_MIN_RATE	(32 * 1024)
+
 enum scan {
 	SCAN_TEXT,		/* an answer's line, outside strings */
 	SCAN_QUOTED,		/* inside "..." */
@@ -44,6 +52,8 @@ struct stream {
 	gnutls_certificate_credentials_t cred;
 	guint		 timeout;	/* seconds per answer */
 	gint64		 deadline;	/* monotonic microseconds */
+	gint64		 heard;		/* the last byte read, or the
+					   answer's start */
 	gboolean	 cancelled;
 	char		*why;		/* the bound that ended the stream */
 	/* what the current answer and the connection brought */
@@ -98,8 +108,8 @@ data_of(mailstream_low *low)
 static void
 new_answer(struct stream *s)
 {
-	s->deadline = g_get_monotonic_time() + (gint64)s->timeout *
-	    G_USEC_PER_SEC;
+	s->heard = g_get_monotonic_time();
+	s->deadline = s->heard + (gint64)s->timeout * G_USEC_PER_SEC;
 	s->answer = s->literals = 0;
 }
 
@@ -115,22 +125,33 @@ stop(struct stream *s, char *why)
 	return (-1);
 }
 
-/* Wait until 'fd' is ready for 'events' or the answer's deadline. */
+/*
+ * Wait until 'fd' is ready for 'events', or the answer's deadline, or
+ * 'timeout' seconds of silence.
+ */
 static gboolean
 wait_fd(struct stream *s, short events)
 {
 	struct pollfd	pfd = { s->fd, events, 0 };
-	gint64		left;
+	gint64		left, now, quiet;
 	int		r;
 
 	for (;;) {
-		left = s->deadline - g_get_monotonic_time();
-		if (left <= 0) {
+		now = g_get_monotonic_time();
+		quiet = s->heard + (gint64)s->timeout * G_USEC_PER_SEC;
+		if (now >= s->deadline) {
 			stop(s, g_strdup_printf(ngettext("no complete answer "
 			    "within %u second", "no complete answer within %u "
 			    "seconds", s->timeout), s->timeout));
 			return (FALSE);
 		}
+		if (now >= quiet) {
+			stop(s, g_strdup_printf(ngettext("the server sent "
+			    "nothing for %u second", "the server sent nothing "
+			    "for %u seconds", s->timeout), s->timeout));
+			return (FALSE);
+		}
+		left = MIN(s->deadline, quiet) - now;
 		r = poll(&pfd, 1, (int)MIN((left + 999) / 1000, G_MAXINT));
 		if (r > 0)
 			return (TRUE);
@@ -275,8 +296,12 @@ stream_read(mailstream_low *low, void *buf, size_t len)
 		if (!wait_fd(s, POLLIN))
 			return (-1);
 	}
-	if (n > 0 && scan(s, buf, (size_t)n) == -1)
-		return (-1);
+	if (n > 0) {
+		s->heard = g_get_monotonic_time();
+		s->deadline += (gint64)n * G_USEC_PER_SEC / STREAM_MIN_RATE;
+		if (scan(s, buf, (size_t)n) == -1)
+			return (-1);
+	}
 	return (n);
 }
 

@@ -21,8 +21,10 @@
  * A libetpan stream over connected socket 'fd' (taken over: closed when
  * the stream is), in clear until stream_start_tls().  Every answer (what
  * the server sends after each write, and the greeting) must be complete
- * within 'timeout' seconds and within the caps above; past them each read
- * fails and stream_why() says which bound was hit.
+ * within 'timeout' seconds, plus one for each 32 KB it brought (a slow
+ * link's pace, not a trickle's), with no silence longer than 'timeout',
+ * and within the caps above; past them each read fails and stream_why()
+ * says which bound was hit.
  */
 mailstream_low	*stream_new(int fd, guint timeout);
 

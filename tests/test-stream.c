@@ -2,7 +2,8 @@
  * test-stream.c: the bounds of stream.c on a socket pair, the server's
  * side written by the test: what the scanner counts and what it does not
  * (parentheses in strings and literals), nesting, literal and answer
- * caps, and the deadline for a whole answer, also against a trickle.
+ * caps, and the deadline for a whole answer, also against a trickle,
+ * and more time for an answer that keeps coming at a slow link's pace.
  */
 #include "unit.h"
 
@@ -283,6 +284,74 @@ test_deadline(void **state)
 	pair_close(&p);
 }
 
+/* 8 KB every 31 ms (about 256 KB/s) for 2.5 s. */
+static gpointer
+steady(gpointer data)
+{
+	struct pair	*p = data;
+	char		 buf[8192];
+	guint		 i;
+
+	memset(buf, '*', sizeof buf);
+	for (i = 0; i < 80; i++) {
+		if (write(p->server, buf, sizeof buf) != (ssize_t)sizeof buf)
+			break;
+		g_usleep(31 * 1000);
+	}
+	return (NULL);
+}
+
+/* 1 MB at once, then nothing for 3 s. */
+static gpointer
+burst(gpointer data)
+{
+	struct pair	*p = data;
+	char		*buf = g_malloc(1024 * 1024);
+	gsize		 done = 0;
+	gssize		 n;
+
+	memset(buf, '*', 1024 * 1024);
+	while (done < 1024 * 1024 && (n = write(p->server, buf + done,
+	    1024 * 1024 - done)) > 0)
+		done += (gsize)n;
+	g_free(buf);
+	g_usleep(3 * G_USEC_PER_SEC);
+	return (NULL);
+}
+
+/*
+ * A slow link is not a trickle: 640 KB at 256 KB/s takes 2.5 s and passes
+ * with timeout = 1 (an answer has a second more for each 32 KB).  But
+ * what came before buys no silence: after 1 MB, nothing for 1 s ends it.
+ */
+static void
+test_slow_link(void **state)
+{
+	struct pair	 p;
+	GThread		*t;
+	gint64		 t0;
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	pair_open(&p, 1);
+	t = g_thread_new("steady", steady, &p);
+	t0 = g_get_monotonic_time();
+	assert_int_equal(read_all(&p, 80 * 8192), 80 * 8192);
+	assert_true(g_get_monotonic_time() - t0 > 2 * G_TIME_SPAN_SECOND);
+	g_thread_join(t);
+	pair_close(&p);
+
+	pair_open(&p, 1);
+	t = g_thread_new("burst", burst, &p);
+	t0 = g_get_monotonic_time();
+	assert_int_equal(read_all(&p, 2 * 1024 * 1024), -1);
+	assert_true(g_get_monotonic_time() - t0 < 2 * G_TIME_SPAN_SECOND);
+	assert_non_null(strstr(stream_why(p.low), "nothing for 1 second"));
+	shutdown(p.server, SHUT_RDWR);
+	g_thread_join(t);
+	pair_close(&p);
+}
+
 UNIT_MAIN(
 	cmocka_unit_test(test_not_counted),
 	cmocka_unit_test(test_too_deep),
@@ -290,4 +359,5 @@ UNIT_MAIN(
 	cmocka_unit_test(test_literal_cap),
 	cmocka_unit_test(test_answer_cap),
 	cmocka_unit_test(test_deadline),
+	cmocka_unit_test(test_slow_link),
 )
