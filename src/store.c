@@ -742,16 +742,28 @@ cmp_event_time(gconstpointer a, gconstpointer b)
  * each as a platform mail it could not read (EVENT_UNKNOWN, counted as
  * the client's): their silences start again from it, and a draft older
  * than it is taken back.  Adds those events to the threads 'out' (of
- * 'account', or all).
+ * 'account', or all), each to the threads whose own first mail is not
+ * later than it: an older mail is no answer in a contract that came after.
  */
 static gboolean
 add_loose(struct store *st, GPtrArray *out, const char *account)
 {
 	sqlite3_stmt	*s;
-	guint		 i;
+	gint64		*first;
+	guint		 i, j;
 	gboolean	 named;
 	int		 r, kind;
 
+	/* a mail older than a thread's own first one is not about it */
+	first = g_new(gint64, MAX(out->len, 1));
+	for (i = 0; i < out->len; i++) {
+		struct thread *t = out->pdata[i];
+
+		first[i] = G_MAXINT64;
+		for (j = 0; j < t->state.events->len; j++)
+			first[i] = MIN(first[i], g_array_index(t->state.events,
+			    struct thread_event, j).time);
+	}
 	s = prepare(st, "SELECT platform, account, client, kind, time FROM "
 	    "event WHERE thread IS NULL AND (?1 IS NULL OR account = ?1)",
 	    "t", account);
@@ -781,10 +793,12 @@ add_loose(struct store *st, GPtrArray *out, const char *account)
 
 			if (strcmp(t->platform, platform) == 0 &&
 			    strcmp(t->account, acct) == 0 && (!named ||
-			    g_strcmp0(t->client, client) == 0))
+			    g_strcmp0(t->client, client) == 0) &&
+			    e.time >= first[i])
 				g_array_append_val(t->state.events, e);
 		}
 	}
+	g_free(first);
 	if (s == NULL || r != SQLITE_DONE) {
 		release(st, s);
 		return (FALSE);

@@ -783,6 +783,8 @@ test_loose(void **state)
 	add(st, &se, TRUE);
 	se = stored("<n@x>", 4000, &noise);		/* not the client's */
 	add(st, &se, TRUE);
+	se = stored("<o@x>", 500, &stranger);		/* before them all */
+	add(st, &se, TRUE);
 	se = stored("<w@x>", 5000, &stranger);		/* another account */
 	se.account = "work";
 	add(st, &se, TRUE);
