@@ -384,17 +384,20 @@ note_created(struct drafter *dr, const struct thread *t,
 /*
  * Append the waiting drafts: record them pending, APPEND them, record
  * those appended live.  A run that dies in between leaves them pending,
- * and the next one looks each up by its Message-ID (reconcile()).
+ * and the next one looks each up by its Message-ID (reconcile()).  With
+ * 'keep', the transaction that records them live is left open, for the
+ * caller to commit with what it records after (also when no draft was
+ * waiting); it is rolled back when this fails.
  */
 static gboolean
-flush_drafts(struct drafter *dr, GError **err)
+flush_drafts(struct drafter *dr, gboolean keep, GError **err)
 {
 	struct box_message	*msgs;
 	guint			 i, done = 0, n = dr->queue->len;
 	gboolean		 ok;
 
 	if (n == 0)
-		return (TRUE);
+		return (!keep || store_begin(dr->st, err));
 	if (!open_drafts(dr, err) || !store_begin(dr->st, err))
 		return (FALSE);
 	for (i = 0; i < n; i++) {
@@ -420,7 +423,7 @@ flush_drafts(struct drafter *dr, GError **err)
 	ok = dr->box->append(dr->box->ctx, dr->drafts, msgs, n, &done, err);
 	g_free(msgs);
 	/* those in are live, even when a later one failed */
-	if (done > 0 && !store_begin(dr->st, ok ? err : NULL))
+	if ((done > 0 || (ok && keep)) && !store_begin(dr->st, ok ? err : NULL))
 		return (FALSE);
 	for (i = 0; i < done; i++) {
 		struct queued *q = dr->queue->pdata[i];
@@ -431,7 +434,8 @@ flush_drafts(struct drafter *dr, GError **err)
 			return (FALSE);
 		}
 	}
-	if (done > 0 && !store_commit(dr->st, ok ? err : NULL)) {
+	if (done > 0 && (!ok || !keep) && !store_commit(dr->st, ok ? err :
+	    NULL)) {
 		store_rollback(dr->st);
 		return (FALSE);
 	}
@@ -487,7 +491,7 @@ append_draft(struct drafter *dr, struct thread *t, const struct decision *d,
 	dr->queued += q->len;
 	if (dr->queue->len < BATCH_DRAFTS && dr->queued < BATCH_BYTES)
 		return (TRUE);
-	return (flush_drafts(dr, err));
+	return (flush_drafts(dr, FALSE, err));
 }
 
 /* Bring the thread's draft in line with the decision. */
@@ -755,9 +759,12 @@ drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
 		e = NULL;
 		ok = FALSE;
 	}
-	/* the last batch; after a failure, none: nothing of it was recorded */
+	/*
+	 * The last batch (after a failure, none: nothing of it was recorded),
+	 * then one transaction for its live records and what follows.
+	 */
 	if (ok)
-		ok = flush_drafts(&dr, err);
+		ok = flush_drafts(&dr, !r->dry_run, err);
 	/* remember how renraku left Drafts, to skip looking next time */
 	if (ok && !r->dry_run && (known || dr.changed)) {
 		if (known && !dr.changed)
@@ -770,10 +777,15 @@ drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
 	}
 	g_ptr_array_unref(threads);
 	g_ptr_array_unref(dr.queue);
-	/* a whole pass, without a broken template: what it holds until */
-	if (!r->dry_run)
-		ok = pass_keep(&dr, ok && refused == NULL, ok ? err : NULL) &&
-		    ok;
+	/* a whole pass, without a broken template: what it holds until;
+	   after a failure, the last pass is forgotten */
+	if (!r->dry_run && ok)
+		ok = pass_keep(&dr, refused == NULL, err) &&
+		    store_commit(st, err);
+	if (!r->dry_run && !ok) {
+		store_rollback(st);
+		pass_keep(&dr, FALSE, NULL);
+	}
 	g_free(dr.drafts);
 	if (r->verbose > 0 && dr.composed + dr.unchanged > 0)
 		printf(_("%s: %u drafts composed, %u left as they were without "
