@@ -196,7 +196,8 @@ leave_dormant(const struct run *r, struct store *st,
 /*
  * Bring the store up to date with one watched mailbox.  STATUS tells,
  * without opening the mailbox, whether anything arrived since the last
- * run; only then is it opened (EXAMINE, read-only) and searched.
+ * run; only then is it opened (EXAMINE, read-only) and searched.  A
+ * mailbox never read before is opened straight away.
  */
 static gboolean
 sync_mailbox(const struct run *r, struct store *st, struct imap *s,
@@ -213,9 +214,9 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 	guint			 dormant = 0;
 	gboolean		 found, fresh, held = FALSE, ok;
 
-	if (!imap_status(s, mailbox, &mb, err) ||
-	    !store_mailbox_get(st, acct->name, mailbox, FALSE, &found, &ms,
-	    err))
+	/* a mailbox never read must be opened: no STATUS first */
+	if (!store_mailbox_get(st, acct->name, mailbox, FALSE, &found, &ms,
+	    err) || (found && !imap_status(s, mailbox, &mb, err)))
 		return (FALSE);
 	fresh = !found || ms.uidvalidity != mb.uidvalidity;
 	if (!fresh && mb.uidnext != 0 && mb.uidnext - 1 <= ms.last_uid) {
