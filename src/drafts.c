@@ -708,7 +708,6 @@ drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
 	dr.acct = acct;
 	dr.created = created;
 	dr.tagged = -1;
-	dr.queue = g_ptr_array_new_with_free_func((GDestroyNotify)queued_free);
 	/* nothing the last pass decided from has changed: it still holds */
 	if (!r->dry_run) {
 		switch (pass_holds(&dr, &status, &look, err)) {
@@ -740,6 +739,7 @@ drafts_update(const struct run *r, struct store *st, struct drafts_box *box,
 		look = look || unfinished;
 	} else if (asked)
 		known = TRUE;	/* Drafts was asked: remember how it is */
+	dr.queue = g_ptr_array_new_with_free_func((GDestroyNotify)queued_free);
 	for (i = 0; ok && i < threads->len; i++) {
 		struct thread *t = threads->pdata[i];
 
