@@ -5,7 +5,6 @@
 
 #include "compose.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,33 +114,59 @@ sum_table(GChecksum *c, GHashTable *h, gboolean v)
 }
 
 /*
+ * Template 'name' for 'platform', loaded once a run: kept in r->templates
+ * when the run has that table (then *owned is FALSE), else the caller's
+ * to template_free() (*owned TRUE).  NULL with err set when it cannot be
+ * loaded; that is not kept, so every draft that needs it says so.
+ */
+static struct template *
+template_of(const struct run *r, const char *platform, const char *name,
+    gboolean *owned, GError **err)
+{
+	struct template	*t;
+	char		*key;
+
+	*owned = r->templates == NULL;
+	key = g_strconcat(platform != NULL ? platform : "", "/", name, NULL);
+	if (!*owned && (t = g_hash_table_lookup(r->templates, key)) != NULL) {
+		g_free(key);
+		return (t);
+	}
+	t = template_load(r->template_dirs, platform, name, err);
+	if (t != NULL && !*owned) {
+		g_hash_table_insert(r->templates, key, t);
+		key = NULL;
+	}
+	g_free(key);
+	return (t);
+}
+
+/*
  * What the draft is made from, hashed: the values and sections, the
- * template file's path and text, the advice, the thread, the language of
- * the note and renraku's version.
+ * template (its file, subject and text; NULL: none could be loaded), the
+ * advice, the thread, the language of the note and renraku's version.
  */
 static char *
 fingerprint(const struct thread *t, const struct decision *d, guint step,
     const struct policy *p, GHashTable *v, GHashTable *sections,
-    const char *template_path)
+    const struct template *tmpl)
 {
 	GChecksum	*c = g_checksum_new(G_CHECKSUM_SHA256);
-	const char	*lang = setlocale(LC_MESSAGES, NULL);
-	char		*text = NULL, *tip, *s;
-	gsize		 len = 0;
+	char		*tip, *s, *words = run_words();
 
 	sum_table(c, v, TRUE);
 	sum_table(c, sections, FALSE);
-	s = g_strdup_printf("%s\n%u\n%s\n%s\n%s\n%s\n%s\n%s\n", t->id,
-	    step, template_path != NULL ? template_path : "", lang != NULL ?
-	    lang : "", g_get_language_names()[0], setlocale(LC_TIME, NULL) !=
-	    NULL ? setlocale(LC_TIME, NULL) : "", PACKAGE_VERSION,
-	    t->title != NULL ? "titled" : "untitled");
+	s = g_strdup_printf("%s\n%u\n%s\n%s%s\n", t->id, step,
+	    tmpl != NULL ? tmpl->path : "", words, t->title != NULL ?
+	    "titled" : "untitled");
 	g_checksum_update(c, (const guchar *)s, -1);
 	g_free(s);
-	if (template_path != NULL &&
-	    g_file_get_contents(template_path, &text, &len, NULL))
-		g_checksum_update(c, (const guchar *)text, (gssize)len);
-	g_free(text);
+	g_free(words);
+	if (tmpl != NULL) {
+		g_checksum_update(c, (const guchar *)tmpl->subject, -1);
+		g_checksum_update(c, (const guchar *)"\n", 1);
+		g_checksum_update(c, (const guchar *)tmpl->body, -1);
+	}
 	tip = advice(d->phase, p);
 	g_checksum_update(c, (const guchar *)tip, -1);
 	g_free(tip);
@@ -155,18 +180,22 @@ compose_fingerprint(const struct run *r, const struct thread *t,
     const struct decision *d, guint step)
 {
 	struct policy	 p;
+	struct template	*tmpl;
 	GHashTable	*v, *sections;
 	GDate		 last;
-	char		*path, *fp;
+	char		*fp;
+	gboolean	 owned;
 
 	run_policy(r, t->platform, &p);
 	v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	sections = g_hash_table_new(g_str_hash, g_str_equal);
 	fill(r, t, d, step, &p, v, sections, &last);
-	path = template_find(r->template_dirs, t->platform,
-	    policy_template(d->phase, step));
-	fp = fingerprint(t, d, step, &p, v, sections, path);
-	g_free(path);
+	/* one that cannot be loaded: composing says why */
+	tmpl = template_of(r, t->platform, policy_template(d->phase, step),
+	    &owned, NULL);
+	fp = fingerprint(t, d, step, &p, v, sections, tmpl);
+	if (owned)
+		template_free(tmpl);
 	g_hash_table_unref(sections);
 	g_hash_table_unref(v);
 	return (fp);
@@ -183,11 +212,12 @@ compose_draft(const struct run *r, const struct thread *t,
 	GDate		 last;
 	GString		*body;
 	char		*msg, *all, *tip;
+	gboolean	 owned;
 
 	memset(c, 0, sizeof *c);
 	run_policy(r, t->platform, &p);
-	tmpl = template_load(r->template_dirs, t->platform,
-	    policy_template(d->phase, step), err);
+	tmpl = template_of(r, t->platform, policy_template(d->phase, step),
+	    &owned, err);
 	if (tmpl == NULL)
 		return (FALSE);
 	v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
@@ -230,10 +260,11 @@ compose_draft(const struct run *r, const struct thread *t,
 	c->content_hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256,
 	    all, -1);
 	g_free(all);
-	c->inputs_hash = fingerprint(t, d, step, &p, v, sections, tmpl->path);
+	c->inputs_hash = fingerprint(t, d, step, &p, v, sections, tmpl);
 	g_hash_table_unref(sections);
 	g_hash_table_unref(v);
-	template_free(tmpl);
+	if (owned)
+		template_free(tmpl);
 	return (TRUE);
 }
 

@@ -163,27 +163,16 @@ box_hash(void *ctx, guint32 uid, char **message_id, GError **err)
 }
 
 static gboolean
-box_append(void *ctx, const char *mailbox, const struct box_message *msgs,
+box_append(void *ctx, const char *mailbox, const struct imap_message *msgs,
     guint n, guint *done, GError **err)
 {
-	struct imap_box		*b = ctx;
-	struct imap_message	*m;
-	gboolean		 ok;
-	guint			 i;
+	struct imap_box *b = ctx;
 
 	if (b->dry_run) {
 		*done = n;
 		return (TRUE);
 	}
-	m = g_new(struct imap_message, n);
-	for (i = 0; i < n; i++) {
-		m[i].data = msgs[i].wire;
-		m[i].len = msgs[i].len;
-		m[i].date = msgs[i].date;
-	}
-	ok = imap_append_drafts(b->s, mailbox, m, n, done, err);
-	g_free(m);
-	return (ok);
+	return (imap_append_drafts(b->s, mailbox, msgs, n, done, err));
 }
 
 static gboolean

@@ -392,7 +392,7 @@ note_created(struct drafter *dr, const struct thread *t,
 static gboolean
 flush_drafts(struct drafter *dr, gboolean keep, GError **err)
 {
-	struct box_message	*msgs;
+	struct imap_message	*msgs;
 	guint			 i, done = 0, n = dr->queue->len;
 	gboolean		 ok;
 
@@ -412,18 +412,19 @@ flush_drafts(struct drafter *dr, gboolean keep, GError **err)
 		store_rollback(dr->st);
 		return (FALSE);
 	}
-	msgs = g_new(struct box_message, n);
+	msgs = g_new(struct imap_message, n);
 	for (i = 0; i < n; i++) {
 		struct queued *q = dr->queue->pdata[i];
 
-		msgs[i].wire = q->wire;
+		msgs[i].data = q->wire;
 		msgs[i].len = q->len;
 		msgs[i].date = q->date;
 	}
 	ok = dr->box->append(dr->box->ctx, dr->drafts, msgs, n, &done, err);
 	g_free(msgs);
-	/* those in are live, even when a later one failed */
-	if ((done > 0 || (ok && keep)) && !store_begin(dr->st, ok ? err : NULL))
+	/* those in are live, even when a later one failed (then committed
+	   here whatever 'keep' says); none in: nothing to record */
+	if (done > 0 && !store_begin(dr->st, ok ? err : NULL))
 		return (FALSE);
 	for (i = 0; i < done; i++) {
 		struct queued *q = dr->queue->pdata[i];

@@ -26,16 +26,9 @@
 
 #include <glib.h>
 
+#include "imap.h"
 #include "run.h"
 #include "store.h"
-
-/* A message for drafts_box.append: 'len' bytes of CRLF lines at 'wire',
- * dated 'date'. */
-struct box_message {
-	const char	*wire;
-	gsize		 len;
-	GDateTime	*date;
-};
 
 /*
  * What the reconciler needs of a Drafts mailbox, as isync's struct driver
@@ -67,7 +60,7 @@ struct drafts_box {
 	 * order, in one transaction of the server's where it has them;
 	 * '*done' is how many of the first are in when it returns. */
 	gboolean (*append)(void *ctx, const char *mailbox,
-		    const struct box_message *msgs, guint n, guint *done,
+		    const struct imap_message *msgs, guint n, guint *done,
 		    GError **err);
 	/* Take message 'uid' away. */
 	gboolean (*remove)(void *ctx, guint32 uid, GError **err);
@@ -85,8 +78,6 @@ struct drafts_box {
 gboolean	drafts_update(const struct run *r, struct store *st,
 		    struct drafts_box *box, const struct account *acct,
 		    GPtrArray *created, GError **err);
-
-struct imap;
 
 /*
  * 'box' over the IMAP session 's' of account 'acct': Drafts is the

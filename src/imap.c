@@ -747,9 +747,26 @@ imap_delete(struct imap *s, guint32 uid, GError **err)
 	return (TRUE);
 }
 
-gboolean
-imap_append_draft(struct imap *s, const char *mailbox, const char *data,
-    gsize len, GDateTime *date, GError **err)
+/* Set err for APPEND to 'mailbox' that failed with libetpan result 'r'. */
+static void
+append_failed(struct imap *s, const char *mailbox, int r, GError **err)
+{
+	if (r == MAILIMAP_ERROR_APPEND)
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
+		    _("%s: APPEND to '%s' refused: %s"), s->host, mailbox,
+		    s->imap->imap_response != NULL ? s->imap->imap_response :
+		    _("no reason given"));
+	else
+		fail(s, r, err, "APPEND");
+}
+
+/*
+ * APPEND 'data' ('len' bytes, CRLF lines) to 'mailbox' with the \Draft
+ * flag and internal date 'date', in the zone 'date' is in.
+ */
+static gboolean
+append_one(struct imap *s, const char *mailbox, const char *data, gsize len,
+    GDateTime *date, GError **err)
 {
 	struct mailimap_flag_list	*fl;
 	struct mailimap_date_time	*dt;
@@ -775,13 +792,7 @@ imap_append_draft(struct imap *s, const char *mailbox, const char *data,
 	mailimap_flag_list_free(fl);
 	mailimap_date_time_free(dt);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (r == MAILIMAP_ERROR_APPEND)
-			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-			    _("%s: APPEND to '%s' refused: %s"), s->host,
-			    mailbox, s->imap->imap_response != NULL ?
-			    s->imap->imap_response : _("no reason given"));
-		else
-			fail(s, r, err, "APPEND");
+		append_failed(s, mailbox, r, err);
 		return (FALSE);
 	}
 	return (TRUE);
@@ -881,22 +892,15 @@ imap_append_drafts(struct imap *s, const char *mailbox,
 		wire = imap_utf7_encode(mailbox);
 		r = multiappend(s, wire, msgs, n);
 		g_free(wire);
-		if (r == MAILIMAP_ERROR_APPEND) {
-			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
-			    _("%s: APPEND to '%s' refused: %s"), s->host,
-			    mailbox, s->imap->imap_response != NULL ?
-			    s->imap->imap_response : _("no reason given"));
-			return (FALSE);
-		}
 		if (r != MAILIMAP_NO_ERROR) {
-			fail(s, r, err, "APPEND");
+			append_failed(s, mailbox, r, err);
 			return (FALSE);
 		}
 		*done = n;
 		return (TRUE);
 	}
 	for (; *done < n; (*done)++)
-		if (!imap_append_draft(s, mailbox, msgs[*done].data,
+		if (!append_one(s, mailbox, msgs[*done].data,
 		    msgs[*done].len, msgs[*done].date, err))
 			return (FALSE);
 	return (TRUE);

@@ -185,14 +185,6 @@ GArray		*imap_search_header(struct imap *s, const char *const *pairs,
  */
 gboolean	 imap_delete(struct imap *s, guint32 uid, GError **err);
 
-/*
- * APPEND 'data' ('len' bytes, CRLF lines) to 'mailbox' with the \Draft
- * flag and internal date 'date', in the zone 'date' is in.
- */
-gboolean	 imap_append_draft(struct imap *s, const char *mailbox,
-		    const char *data, gsize len, GDateTime *date,
-		    GError **err);
-
 /* A message to append: 'len' bytes of CRLF lines at 'data', dated 'date'. */
 struct imap_message {
 	const char	*data;
@@ -201,8 +193,9 @@ struct imap_message {
 };
 
 /*
- * APPEND each of the 'n' messages of 'msgs' to 'mailbox' as
- * imap_append_draft() does: in one MULTIAPPEND command (RFC 3502: all
+ * APPEND each of the 'n' messages of 'msgs' to 'mailbox', flagged \Draft
+ * and dated as given (in the zone each date is in): in one MULTIAPPEND
+ * command (RFC 3502: all
  * appended or none) where the server offers MULTIAPPEND and LITERAL+
  * (RFC 7888), so that a run costs the server one transaction and no round
  * trip per message; else one APPEND each, in order.  '*done' is the

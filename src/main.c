@@ -35,6 +35,7 @@
 #include "status.h"
 #include "store.h"
 #include "sync.h"
+#include "template.h"
 
 static char	*opt_config;
 static int	 opt_verbose;
@@ -705,6 +706,8 @@ run_command(const struct command *c, struct run *r, char **args)
 		tdirs = run_template_dirs(cfg);
 		r->cfg = cfg;
 		r->template_dirs = (const char *const *)tdirs;
+		r->templates = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    g_free, (GDestroyNotify)template_free);
 		r->cal = &cfg->cal;
 		r->dry_run = opt_dry_run;
 		if (c->lock && (lock = run_lock(cfg->state_dir, &e)) == -1)
@@ -721,6 +724,8 @@ fail:
 out:
 	store_close(st);
 	run_unlock(lock);
+	if (r->templates != NULL)
+		g_hash_table_destroy(r->templates);
 	g_strfreev(tdirs);
 	rules_free(rules);
 	config_free(cfg);

@@ -3,7 +3,6 @@
  */
 #include "pass.h"
 
-#include <locale.h>
 #include <string.h>
 
 #include "bizday.h"
@@ -63,8 +62,7 @@ pass_stamp(const struct run *r, struct store *st, const char *account,
 {
 	GChecksum	*c;
 	GDate		 day;
-	const char	*lang = setlocale(LC_MESSAGES, NULL);
-	char		*v, *loaded, *s;
+	char		*v, *loaded, *s, *words;
 	gsize		 i;
 
 	if ((v = store_version(st, err)) == NULL)
@@ -72,12 +70,12 @@ pass_stamp(const struct run *r, struct store *st, const char *account,
 	g_date_clear(&day, 1);
 	bizday_jst_date(g_date_time_to_unix(r->now), &day);
 	c = g_checksum_new(G_CHECKSUM_SHA256);
-	s = g_strdup_printf("%s\n%u\n%s\n%s\n%s\n%s\n%s\n", account,
-	    g_date_get_julian(&day), v, PACKAGE_VERSION, lang != NULL ? lang :
-	    "", g_get_language_names()[0], setlocale(LC_TIME, NULL) != NULL ?
-	    setlocale(LC_TIME, NULL) : "");
+	words = run_words();
+	s = g_strdup_printf("%s\n%u\n%s\n%s", account,
+	    g_date_get_julian(&day), v, words);
 	g_checksum_update(c, (const guchar *)s, -1);
 	g_free(s);
+	g_free(words);
 	g_free(v);
 	loaded = r->loaded != NULL ? g_strdup(r->loaded) :
 	    pass_digest(r->rules_dirs, r->cfg->path);

@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -60,6 +61,17 @@ run_secret(void *ctx, gboolean again, GError **err)
 		    g_date_time_to_unix(l->r->now), again, l->r->cfg->timeout,
 		    err));
 	return (config_password(l->acct, l->r->cfg->timeout, err));
+}
+
+char *
+run_words(void)
+{
+	const char	*messages = setlocale(LC_MESSAGES, NULL);
+	const char	*time = setlocale(LC_TIME, NULL);
+
+	return (g_strdup_printf("%s\n%s\n%s\n%s\n", PACKAGE_VERSION,
+	    messages != NULL ? messages : "", g_get_language_names()[0],
+	    time != NULL ? time : ""));
 }
 
 const char *

@@ -26,6 +26,9 @@ struct run {
 	const char		*loaded;	/* the config and rules files as
 						   read (pass_digest()), or
 						   NULL */
+	GHashTable		*templates;	/* the templates loaded this
+						   run (compose.c), or NULL:
+						   loaded at each use */
 };
 
 /*
@@ -40,6 +43,13 @@ void	run_policy(const struct run *r, const char *platform,
 struct thread;
 void	run_decide(const struct run *r, const struct thread *t,
 	    struct decision *d);
+
+/*
+ * What, besides a draft's data, changes its words: renraku's version and
+ * the locale its note is written in (LC_MESSAGES, the first language
+ * name, LC_TIME), one per line; allocated.  For fingerprints and stamps.
+ */
+char	*run_words(void);
 
 /* The data directory: $RENRAKU_DATADIR (tests, demo) or the installed. */
 const char	*run_data_dir(void);

@@ -15,6 +15,7 @@
 #include "error.h"
 #include "mail.h"
 #include "notify.h"
+#include "template.h"
 
 #define THREAD	"crowdworks/63712345"
 
@@ -165,7 +166,7 @@ put(struct membox *b, const char *raw)
 
 /* In order, all of them, unless told to fail after some. */
 static gboolean
-mem_append(void *ctx, const char *mailbox, const struct box_message *msgs,
+mem_append(void *ctx, const char *mailbox, const struct imap_message *msgs,
     guint n, guint *done, GError **err)
 {
 	struct membox	*b = ctx;
@@ -178,8 +179,8 @@ mem_append(void *ctx, const char *mailbox, const struct box_message *msgs,
 			return (FALSE);
 		}
 		b->appends++;
-		assert_int_equal(strlen(msgs[*done].wire), msgs[*done].len);
-		put(b, msgs[*done].wire);
+		assert_int_equal(strlen(msgs[*done].data), msgs[*done].len);
+		put(b, msgs[*done].data);
 	}
 	return (TRUE);
 }
@@ -728,7 +729,7 @@ test_removing(void **state)
 
 /* The IMAP box's dry run: appends and removes are asked, not made. */
 static gboolean
-dry_append(void *ctx, const char *mailbox, const struct box_message *msgs,
+dry_append(void *ctx, const char *mailbox, const struct imap_message *msgs,
     guint n, guint *done, GError **err)
 {
 	((struct membox *)ctx)->appends += n;
@@ -861,6 +862,64 @@ test_bad_template(void **state)
 	g_free(dir);
 }
 
+/*
+ * A run loads each template once: three drafts of one step come from one
+ * reading of followup-1.txt, kept in the run's table, and a fourth made
+ * later in the same run does not read the file again (gone by then, it
+ * is not missed).  A run without the table reads it at each use, and
+ * finds it gone.
+ */
+static void
+test_template_once(void **state)
+{
+	struct fix	*f = *state;
+	GHashTable	*cache = g_hash_table_new_full(g_str_hash, g_str_equal,
+			    g_free, (GDestroyNotify)template_free);
+	static const char *const jobs[] = { "63712345", "63712346",
+			    "63712347", "63712348", "63712349" };
+	char		*dir = g_build_filename(f->dir, "tmpl", NULL);
+	char		*path = g_build_filename(dir, "followup-1.txt", NULL);
+	char		*from = g_build_filename(f->templates_dir,
+			    "followup-1.txt", NULL);
+	char		*text;
+	GError		*e = NULL;
+	guint		 i;
+
+	g_mkdir(dir, 0700);
+	assert_true(g_file_get_contents(from, &text, NULL, NULL));
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	g_free(text);
+	f->tdirs[0] = dir;
+	f->r.templates = cache;
+	for (i = 0; i < 3; i++) {
+		event_of(f, jobs[i], EVENT_ESCROW, jst(10, 27, 9));
+		event_of(f, jobs[i], EVENT_MESSAGE, jst(10, 30, 18));
+	}
+	run_at(f, 11, 5);
+	assert_int_equal(f->mem.msgs->len, 3);
+	assert_int_equal(g_hash_table_size(cache), 1);
+
+	assert_int_equal(g_unlink(path), 0);
+	event_of(f, jobs[3], EVENT_ESCROW, jst(10, 27, 9));
+	event_of(f, jobs[3], EVENT_MESSAGE, jst(10, 30, 18));
+	run_at(f, 11, 5);
+	assert_int_equal(f->mem.msgs->len, 4);
+
+	f->r.templates = NULL;
+	event_of(f, jobs[4], EVENT_ESCROW, jst(10, 27, 9));
+	event_of(f, jobs[4], EVENT_MESSAGE, jst(10, 30, 18));
+	assert_false(drafts_update(&f->r, f->st, &f->box,
+	    f->cfg->accounts->pdata[0], f->created, &e));
+	assert_contains(e->message, "template followup-1.txt not found");
+	assert_int_equal(f->mem.msgs->len, 4);
+	g_error_free(e);
+	f->tdirs[0] = f->templates_dir;
+	g_hash_table_destroy(cache);
+	g_free(from);
+	g_free(path);
+	g_free(dir);
+}
+
 static int
 group_setup(void **state)
 {
@@ -882,6 +941,7 @@ UNIT_MAIN_GROUP(group_setup, NULL,
 	cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_pending_lost, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_template_once, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_pending_arrived, setup,
 	    teardown),
 	cmocka_unit_test_setup_teardown(test_removing, setup, teardown),
