@@ -13,6 +13,12 @@
 #include "log.h"
 #include "secret.h"
 
+struct command {
+	GSubprocess	*p;	/* NULL when it could not start: then 'e' */
+	GError		*e;
+	gboolean	 want_out;
+};
+
 struct running {
 	GSubprocess	*p;
 	GCancellable	*cancel;
@@ -78,29 +84,41 @@ first_line(const char *err)
 	return (shown);
 }
 
-void
-command_run(const char *command, const char *input, guint timeout,
-    gboolean want_out, struct command_result *r)
+struct command *
+command_start(const char *command, gboolean want_out)
 {
 	const char		*argv[] = { "/bin/sh", "-c", command, NULL };
-	struct running		 c;
+	struct command		*c = g_new0(struct command, 1);
 	GSubprocessLauncher	*l;
+
+	c->want_out = want_out;
+	l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_PIPE |
+	    (want_out ? G_SUBPROCESS_FLAGS_STDOUT_PIPE :
+	    G_SUBPROCESS_FLAGS_STDOUT_SILENCE) | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	g_subprocess_launcher_set_child_setup(l, child_setup, NULL, NULL);
+	c->p = g_subprocess_launcher_spawnv(l, argv, &c->e);
+	g_object_unref(l);
+	return (c);
+}
+
+void
+command_finish(struct command *cmd, const char *input, guint timeout,
+    struct command_result *r)
+{
+	struct running		 c;
 	GMainContext		*ctx;
 	GSource			*t;
 
 	memset(r, 0, sizeof *r);
 	memset(&c, 0, sizeof c);
-	l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_PIPE |
-	    (want_out ? G_SUBPROCESS_FLAGS_STDOUT_PIPE :
-	    G_SUBPROCESS_FLAGS_STDOUT_SILENCE) | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-	g_subprocess_launcher_set_child_setup(l, child_setup, NULL, NULL);
-	c.p = g_subprocess_launcher_spawnv(l, argv, &c.e);
-	g_object_unref(l);
+	c.p = cmd->p;
+	c.e = cmd->e;
 	if (c.p == NULL) {
 		r->end = COMMAND_BROKEN;
 		r->why = g_strdup(c.e->message);
 		g_error_free(c.e);
 		r->err = g_strdup("");
+		g_free(cmd);
 		return;
 	}
 	ctx = g_main_context_new();
@@ -136,8 +154,8 @@ command_run(const char *command, const char *input, guint timeout,
 		r->status = g_subprocess_get_if_exited(c.p) ?
 		    g_subprocess_get_exit_status(c.p) : -1;
 	}
-	r->out = want_out ? c.out : NULL;
-	if (!want_out)
+	r->out = cmd->want_out ? c.out : NULL;
+	if (!cmd->want_out)
 		g_free(c.out);
 	r->err = first_line(c.err);
 	g_free(c.err);
@@ -146,6 +164,32 @@ command_run(const char *command, const char *input, guint timeout,
 	g_object_unref(c.p);
 	g_main_context_pop_thread_default(ctx);
 	g_main_context_unref(ctx);
+	g_free(cmd);
+}
+
+void
+command_abandon(struct command *c)
+{
+	const char *id;
+
+	if (c == NULL)
+		return;
+	if (c->p != NULL) {
+		/* GLib reaps it: its child watch holds the last reference */
+		if ((id = g_subprocess_get_identifier(c->p)) != NULL)
+			kill(-(pid_t)atol(id), SIGKILL);
+		g_subprocess_force_exit(c->p);
+		g_object_unref(c->p);
+	} else
+		g_error_free(c->e);
+	g_free(c);
+}
+
+void
+command_run(const char *command, const char *input, guint timeout,
+    gboolean want_out, struct command_result *r)
+{
+	command_finish(command_start(command, want_out), input, timeout, r);
 }
 
 void

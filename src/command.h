@@ -39,6 +39,21 @@ struct command_result {
 void	command_run(const char *command, const char *input, guint timeout,
 	    gboolean want_out, struct command_result *r);
 
+/*
+ * command_run() in two halves, so that the command runs while renraku
+ * does something else: command_start() starts it (never NULL; one that
+ * cannot start reports COMMAND_BROKEN when finished), command_finish()
+ * gives it 'input' and waits for it, 'timeout' seconds counted from
+ * there, and frees 'c'.
+ */
+struct command	*command_start(const char *command, gboolean want_out);
+void		 command_finish(struct command *c, const char *input,
+		    guint timeout, struct command_result *r);
+
+/* Kill a started command's process group, unheard, and free 'c'
+ * (NULL: nothing). */
+void		 command_abandon(struct command *c);
+
 void	command_result_clear(struct command_result *r);
 
 #endif

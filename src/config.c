@@ -654,19 +654,19 @@ config_free(struct config *cfg)
 	g_free(cfg);
 }
 
-char *
-config_secret_command(const char *account, const char *key,
-    const char *command, guint timeout, GError **err)
+/* The secret in what command 'key' of 'account' left in 'r', as
+ * config_secret_command() says; clears 'r'. */
+static char *
+secret_of(const char *account, const char *key, guint timeout,
+    struct command_result *r, GError **err)
 {
-	struct command_result	 r;
-	char			*out = NULL;
-	gsize			 n;
+	char	*out = NULL;
+	gsize	 n;
 
-	command_run(command, NULL, timeout, TRUE, &r);
-	switch (r.end) {
+	switch (r->end) {
 	case COMMAND_BROKEN:
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
-		    _("account %s: %s: %s"), account, key, r.why);
+		    _("account %s: %s: %s"), account, key, r->why);
 		break;
 	case COMMAND_TIMEOUT:
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_TEMP,
@@ -675,35 +675,63 @@ config_secret_command(const char *account, const char *key,
 		break;
 	case COMMAND_FAILED:
 		/* stderr only: what it printed may be the secret */
-		if (*r.err != '\0')
+		if (*r->err != '\0')
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
 			    _("account %s: %s failed (exit %d): %s"), account,
-			    key, r.status, r.err);
+			    key, r->status, r->err);
 		else
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
 			    _("account %s: %s failed (exit %d) and said "
-			    "nothing"), account, key, r.status);
+			    "nothing"), account, key, r->status);
 		break;
 	case COMMAND_OK:
-		n = r.out != NULL ? strcspn(r.out, "\r\n") : 0;
+		n = r->out != NULL ? strcspn(r->out, "\r\n") : 0;
 		if (n == 0)
 			g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_CONFIG,
 			    _("account %s: %s printed nothing"), account, key);
 		else
-			out = g_strndup(r.out, n);
+			out = g_strndup(r->out, n);
 		break;
 	}
-	command_result_clear(&r);
+	command_result_clear(r);
 	return (out);
+}
+
+char *
+config_secret_command(const char *account, const char *key,
+    const char *command, guint timeout, GError **err)
+{
+	struct command_result r;
+
+	command_run(command, NULL, timeout, TRUE, &r);
+	return (secret_of(account, key, timeout, &r, err));
 }
 
 char *
 config_password(const struct account *acct, guint timeout, GError **err)
 {
+	return (config_password_take(acct, config_password_start(acct),
+	    timeout, err));
+}
+
+struct command *
+config_password_start(const struct account *acct)
+{
 	if (acct->password_command == NULL)
+		return (NULL);
+	return (command_start(acct->password_command, TRUE));
+}
+
+char *
+config_password_take(const struct account *acct, struct command *early,
+    guint timeout, GError **err)
+{
+	struct command_result r;
+
+	if (early == NULL)
 		return (g_strdup(acct->password));
-	return (config_secret_command(acct->name, "password_command",
-	    acct->password_command, timeout, err));
+	command_finish(early, NULL, timeout, &r);
+	return (secret_of(acct->name, "password_command", timeout, &r, err));
 }
 
 void

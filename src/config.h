@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "bizday.h"
+#include "command.h"
 #include "policy.h"
 
 enum security {
@@ -92,6 +93,18 @@ void		 config_free(struct config *cfg);
  */
 char		*config_password(const struct account *acct, guint timeout,
 		    GError **err);
+
+/*
+ * config_password() in two halves, so that password_command runs while
+ * renraku connects: config_password_start() starts it and returns it
+ * (NULL when the account has none: a password key, or OAuth2);
+ * config_password_take() waits for it ('timeout' seconds from there) and
+ * returns what config_password() would, freeing 'early'; with 'early'
+ * NULL, the password key.  command_abandon() stops one not needed.
+ */
+struct command	*config_password_start(const struct account *acct);
+char		*config_password_take(const struct account *acct,
+		    struct command *early, guint timeout, GError **err);
 
 void		 config_password_free(char *password);
 

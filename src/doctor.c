@@ -162,7 +162,7 @@ static void
 check_account(struct doctor *dc, const struct run *r,
     const struct account *a, char **domains)
 {
-	struct run_login	 l = { r, a };
+	struct run_login	 l = { r, a, NULL };
 	struct imap_mailbox	 mb;
 	enum imap_stage		 stage;
 	struct imap		*s;

@@ -338,8 +338,10 @@ get_patterns(struct loader *l, const char *group, const char *key,
 			pattern_free(p);
 			continue;
 		}
-		p->re = g_regex_new(re, G_REGEX_OPTIMIZE | G_REGEX_MULTILINE,
-		    0, &e);
+		/* not JIT-compiled (G_REGEX_OPTIMIZE): compiling the rules'
+		 * patterns so took longer than a sync with a few dozen
+		 * platform mails spends matching them */
+		p->re = g_regex_new(re, G_REGEX_MULTILINE, 0, &e);
 		if (p->re == NULL) {
 			complain(l, group, key, _("bad pattern '%s': %s"), re,
 			    e->message);

@@ -54,13 +54,31 @@ run_decide(const struct run *r, const struct thread *t, struct decision *d)
 char *
 run_secret(void *ctx, gboolean again, GError **err)
 {
-	const struct run_login *l = ctx;
+	struct run_login	*l = ctx;
+	struct command		*early = l->early;
 
 	if (l->acct->auth == AUTH_XOAUTH2)
 		return (oauth_token(l->acct, l->r->cfg->state_dir,
 		    g_date_time_to_unix(l->r->now), again, l->r->cfg->timeout,
 		    err));
-	return (config_password(l->acct, l->r->cfg->timeout, err));
+	l->early = NULL;
+	if (early == NULL)
+		return (config_password(l->acct, l->r->cfg->timeout, err));
+	return (config_password_take(l->acct, early, l->r->cfg->timeout, err));
+}
+
+void
+run_secret_start(struct run_login *l)
+{
+	if (l->acct->auth != AUTH_XOAUTH2 && l->early == NULL)
+		l->early = config_password_start(l->acct);
+}
+
+void
+run_secret_clear(struct run_login *l)
+{
+	command_abandon(l->early);
+	l->early = NULL;
 }
 
 char *

@@ -73,6 +73,7 @@ void		 run_unlock(int fd);
 struct run_login {
 	const struct run	*r;
 	const struct account	*acct;
+	struct command		*early;	/* run_secret_start()'s command */
 };
 
 struct imap_login;
@@ -85,5 +86,17 @@ void	run_imap_login(const struct account *acct, struct imap_login *l);
  * its OAuth2 access token (a fresh one when 'again').
  */
 char	*run_secret(void *ctx, gboolean again, GError **err);
+
+/*
+ * Start the account's password_command now, so that it runs while the
+ * connection is made and run_secret() finds its answer ready (a command
+ * that asks for a passphrase adds no wait of its own after the TLS
+ * handshake).  Nothing for a password in the file, or OAuth2.
+ */
+void	 run_secret_start(struct run_login *l);
+
+/* Stop a command run_secret_start() started and run_secret() never took
+ * (the connection failed first). */
+void	 run_secret_clear(struct run_login *l);
 
 #endif

@@ -21,6 +21,7 @@ struct store {
 	sqlite3		*db;
 	char		*path;
 	GHashTable	*stmts;	/* SQL -> its statement, prepared once */
+	gboolean	 lazy;	/* in store_begin_lazy()'s transaction */
 };
 
 static const char schema_v1[] =
@@ -218,13 +219,21 @@ store_open(const char *dir, GError **err)
 	}
 	sqlite3_busy_timeout(st->db, 10000);
 	/*
-	 * A new file is switched to WAL without syncing: the switch goes
-	 * through a rollback journal, four syncs for an empty database that
-	 * a crash would leave empty again.  Everything after is synced.
+	 * The WAL outlives the run: it is synced at every commit, so copying
+	 * its pages into state.db at close (a sync of state.db, and the WAL
+	 * and its index deleted and made again by the next run) buys no
+	 * safety.  SQLite copies them when the WAL passes 1,000 pages.
 	 */
-	if ((fresh && !exec(st, "PRAGMA synchronous=OFF;", err)) ||
-	    !exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "PRAGMA foreign_keys=ON;", err))
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	/*
+	 * A new file is switched to WAL, and given its schema, without
+	 * syncing: a crash before the first synced commit leaves it empty
+	 * (the WAL's checksums drop a torn tail), and that commit syncs the
+	 * WAL, schema included.  The switch alone would cost four syncs.
+	 */
+	if (!exec(st, fresh ? "PRAGMA synchronous=OFF;" :
+	    "PRAGMA synchronous=FULL;", err) ||
+	    !exec(st, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", err))
 		goto fail;
 	if ((v = user_version(st)) < 0) {
 		db_fail(st, err, "cannot read schema version");
@@ -249,6 +258,8 @@ store_open(const char *dir, GError **err)
 			goto fail;
 		}
 	}
+	if (fresh && !exec(st, "PRAGMA synchronous=FULL;", err))
+		goto fail;
 	return (st);
 fail:
 	store_close(st);
@@ -312,9 +323,32 @@ store_begin(struct store *st, GError **err)
 }
 
 gboolean
+store_begin_lazy(struct store *st, GError **err)
+{
+	/* SQLite takes the level at BEGIN, and refuses it inside */
+	if (!exec(st, "PRAGMA synchronous=NORMAL", err))
+		return (FALSE);
+	st->lazy = TRUE;
+	if (store_begin(st, err))
+		return (TRUE);
+	store_rollback(st);
+	return (FALSE);
+}
+
+/* Back to commits that wait for the disk, after a lazy transaction. */
+static gboolean
+unlazy(struct store *st, GError **err)
+{
+	if (!st->lazy)
+		return (TRUE);
+	st->lazy = FALSE;
+	return (exec(st, "PRAGMA synchronous=FULL", err));
+}
+
+gboolean
 store_commit(struct store *st, GError **err)
 {
-	return (exec(st, "COMMIT", err));
+	return (exec(st, "COMMIT", err) && unlazy(st, err));
 }
 
 void
@@ -322,6 +356,7 @@ store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		exec(st, "ROLLBACK", NULL);
+	unlazy(st, NULL);
 }
 
 /*

@@ -52,10 +52,21 @@ void		 store_close(struct store *st);
  */
 gboolean	 store_check(struct store *st, GError **err);
 
-/* Transactions: everything between begin and commit lands, or nothing. */
+/* Transactions: everything between begin and commit lands, or nothing.
+ * A commit is on disk when store_commit() returns. */
 gboolean	 store_begin(struct store *st, GError **err);
 gboolean	 store_commit(struct store *st, GError **err);
 void		 store_rollback(struct store *st);
+
+/*
+ * store_begin() for a transaction whose commit does not wait for the
+ * disk: a power failure soon after may undo it (whole, never in part; a
+ * crash of renraku alone cannot), and the next commit that does wait
+ * takes it to disk too, as the WAL is written in order.  For what the
+ * next run can read again (mail), as long as nothing outside the store
+ * (APPEND, EXPUNGE) depends on it before a waiting commit.
+ */
+gboolean	 store_begin_lazy(struct store *st, GError **err);
 
 /* Where a sync left a mailbox, to tell next time whether it changed. */
 struct mailbox_state {

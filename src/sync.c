@@ -239,8 +239,13 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 	if (uids == NULL)
 		return (FALSE);
 	drop_beyond(uids, mb.uidnext, mailbox);
-	/* a dry run keeps the account's one transaction open, to roll back */
-	if (!r->dry_run && !store_begin(st, err)) {
+	/*
+	 * A dry run keeps the account's one transaction open, to roll back.
+	 * What is read here is not worth a wait for the disk: lost to a power
+	 * failure, it is read again, and before any draft is appended or
+	 * removed a commit that waits takes it to disk.
+	 */
+	if (!r->dry_run && !store_begin_lazy(st, err)) {
 		g_array_unref(uids);
 		return (FALSE);
 	}
@@ -292,15 +297,17 @@ sync_account(const struct run *r, struct store *st,
     const struct account *acct, GPtrArray *created, GError **err)
 {
 	struct imap_login login;
-	struct run_login l = { r, acct };
+	struct run_login l = { r, acct, NULL };
 	struct imap	*s;
 	char		**domains;
 	gboolean	 ok = TRUE;
 	guint		 i;
 
 	run_imap_login(acct, &login);
+	run_secret_start(&l);
 	s = imap_open(&login, run_secret, &l, r->cfg->timeout, r->verbose > 1,
 	    NULL, err);
+	run_secret_clear(&l);
 	if (s == NULL)
 		return (FALSE);
 	/* a dry run reads and decides inside one transaction it undoes */

@@ -504,6 +504,22 @@ test_password_command(void **state)
 	}
 }
 
+/* Whether process 'pid' (text) still runs: not gone, not a zombie. */
+static gboolean
+runs(const char *pid)
+{
+	char		*stat = g_strdup_printf("/proc/%ld/stat", atol(pid));
+	char		*text = NULL, *paren;
+	gboolean	 yes;
+
+	yes = g_file_get_contents(stat, &text, NULL, NULL) &&
+	    (paren = strrchr(text, ')')) != NULL && paren[1] == ' ' &&
+	    paren[2] != 'Z' && paren[2] != 'X';
+	g_free(text);
+	g_free(stat);
+	return (yes);
+}
+
 /*
  * A password_command that hangs ends after the timeout, its child with
  * it; one that floods stderr yields one short line.
@@ -531,18 +547,8 @@ test_password_command_bounds(void **state)
 	g_usleep(200 * 1000);
 	/* the child of the command is gone too (a zombie left for init to
 	   reap is gone as far as it can run) */
-	{
-		char	*stat = g_strdup_printf("/proc/%ld/stat", atol(pid));
-		char	*text = NULL, *paren;
-
-		if (g_file_get_contents(stat, &text, NULL, NULL) &&
-		    (paren = strrchr(text, ')')) != NULL && paren[1] == ' ' &&
-		    paren[2] != 'Z' && paren[2] != 'X')
-			fail_msg("the command's child %s still runs: %s", pid,
-			    text);
-		g_free(text);
-		g_free(stat);
-	}
+	if (runs(pid))
+		fail_msg("the command's child %s still runs", pid);
 	g_free(pid);
 	g_free(cmd);
 	g_free(pidfile);
@@ -553,6 +559,75 @@ test_password_command_bounds(void **state)
 	assert_true(strlen(e->message) < 300);
 	assert_null(strchr(e->message, '\n'));
 	g_clear_error(&e);
+}
+
+/*
+ * password_command started early (config_password_start(), as sync does
+ * before it connects): it runs meanwhile, and its answer is taken later,
+ * failures included; one never taken is killed, its children with it.
+ */
+static void
+test_password_command_early(void **state)
+{
+	struct account	 a;
+	struct command	*c;
+	GError		*e = NULL;
+	char		*cmd, *flag, *pidfile, *pid = NULL, *pw;
+	int		 i;
+
+	memset(&a, 0, sizeof a);
+	a.name = (char *)"main";
+	assert_null(config_password_start(&a));	/* no command: none */
+	a.password = (char *)"in-the-file";
+	pw = config_password_take(&a, NULL, 10, &e);
+	assert_string_equal(pw, "in-the-file");
+	config_password_free(pw);
+	a.password = NULL;
+
+	/* it runs before its answer is asked for */
+	flag = g_build_filename(*state, "ran", NULL);
+	cmd = g_strdup_printf("touch '%s'; echo early-secret", flag);
+	a.password_command = cmd;
+	assert_non_null(c = config_password_start(&a));
+	for (i = 0; i < 100 && !g_file_test(flag, G_FILE_TEST_EXISTS); i++)
+		g_usleep(50 * 1000);
+	assert_true(g_file_test(flag, G_FILE_TEST_EXISTS));
+	pw = config_password_take(&a, c, 10, &e);
+	assert_non_null(pw);
+	assert_string_equal(pw, "early-secret");
+	config_password_free(pw);
+	g_free(cmd);
+
+	/* a failure is told when the answer is taken */
+	a.password_command = (char *)"echo no key >&2; exit 3";
+	c = config_password_start(&a);
+	assert_null(config_password_take(&a, c, 10, &e));
+	assert_contains(e->message, "failed (exit 3): no key");
+	g_clear_error(&e);
+
+	/* not taken (the connection failed first): killed with its child */
+	pidfile = g_build_filename(*state, "child.pid", NULL);
+	cmd = g_strdup_printf("sleep 60 & echo $! >'%s'; wait", pidfile);
+	a.password_command = cmd;
+	c = config_password_start(&a);
+	for (i = 0; i < 100 && (pid == NULL || *pid == '\0'); i++) {
+		g_usleep(50 * 1000);
+		g_free(pid);
+		pid = NULL;
+		g_file_get_contents(pidfile, &pid, NULL, NULL);
+	}
+	assert_non_null(pid);
+	assert_true(runs(pid));
+	command_abandon(c);
+	for (i = 0; i < 40 && runs(pid); i++)
+		g_usleep(50 * 1000);
+	if (runs(pid))
+		fail_msg("the abandoned command's child %s still runs", pid);
+	command_abandon(NULL);		/* nothing: no harm */
+	g_free(pid);
+	g_free(cmd);
+	g_free(pidfile);
+	g_free(flag);
 }
 
 static void
@@ -648,6 +723,7 @@ UNIT_MAIN_GROUP(group_setup, NULL,
 	TMP_TEST(test_password_mode),
 	cmocka_unit_test(test_password_command),
 	TMP_TEST(test_password_command_bounds),
+	TMP_TEST(test_password_command_early),
 	TMP_TEST(test_unreadable),
 	TMP_TEST(test_nul),
 )

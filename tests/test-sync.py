@@ -19,9 +19,11 @@ import email.policy
 import fcntl
 import os
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dovecot  # noqa: E402
@@ -230,6 +232,45 @@ try:
     ok(r.returncode == 75 and said('cannot connect', '接続できません') in
        r.stderr and r.stdout == '', 'an unreachable server exits 75',
        (r.returncode, r.stderr))
+
+    # password_command starts with the connection, so that the two
+    # overlap; when the connection fails first (here a server that never
+    # answers the TLS handshake), its error is the one told and the command
+    # is stopped, children and all, rather than waited for.
+    pidfile = os.path.join(srv.dir, 'pwchild.pid')
+    mute = socket.socket()
+    mute.bind(('127.0.0.1', 0))
+    mute.listen(1)
+    dead = srv.renraku_config(
+        os.path.join(srv.dir, 'dead2'), state, host='127.0.0.1',
+        port=str(mute.getsockname()[1]),
+        password_command="sleep 30 & echo $! >'%s'; wait; echo pw" % pidfile)
+    with open(dead) as f:
+        text = f.read().replace('[general]\n', '[general]\ntimeout = 2\n', 1)
+    with open(dead, 'w') as f:
+        f.write(text)
+    t0 = time.monotonic()
+    r = run(dead, 'sync')
+    took = time.monotonic() - t0
+    mute.close()
+    child = 'not started'
+    if os.path.exists(pidfile):
+        child = int(open(pidfile).read())
+        for _ in range(40):
+            try:
+                with open('/proc/%d/stat' % child) as f:
+                    if f.read().rsplit(')', 1)[1].split()[0] in 'ZX':
+                        break
+            except OSError:
+                break
+            time.sleep(0.05)
+        else:
+            child = 'still running'
+    ok(r.returncode == 75 and 'password_command' not in r.stderr and
+       took < 10 and isinstance(child, int),
+       'a server that never answers, with a slow password_command, exits '
+       '75 after the timeout, naming the connection, and stops the command',
+       (r.returncode, r.stderr, took, child))
 
     # The password never shows, not even in the protocol trace.
     r = run(cfg, '-v', '-v', 'sync')
