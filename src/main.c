@@ -697,13 +697,14 @@ run_command(const struct command *c, struct run *r, char **args)
 		    config_default_path();
 		if ((cfg = config_load(path, &e)) == NULL)
 			goto fail;
+		tdirs = run_template_dirs(cfg);
 		/* what a pass decides from, as read (not as edited since) */
-		loaded = pass_digest((const char *const *)rdirs, path);
+		loaded = pass_digest((const char *const *)rdirs,
+		    (const char *const *)tdirs, path);
 		r->loaded = loaded;
 		log_open(cfg->syslog, opt_quiet);
 		r->progress = !opt_quiet && !cfg->syslog && opt_verbose == 0 &&
 		    isatty(STDERR_FILENO);
-		tdirs = run_template_dirs(cfg);
 		r->cfg = cfg;
 		r->template_dirs = (const char *const *)tdirs;
 		r->templates = g_hash_table_new_full(g_str_hash, g_str_equal,

@@ -39,7 +39,8 @@ sum_dir(GChecksum *c, const char *dir, guint depth)
 }
 
 char *
-pass_digest(const char *const *dirs, const char *file)
+pass_digest(const char *const *dirs, const char *const *more,
+    const char *file)
 {
 	GChecksum	*c = g_checksum_new(G_CHECKSUM_SHA256);
 	char		*text, *s;
@@ -51,6 +52,8 @@ pass_digest(const char *const *dirs, const char *file)
 	}
 	for (i = 0; dirs != NULL && dirs[i] != NULL; i++)
 		sum_dir(c, dirs[i], 0);
+	for (i = 0; more != NULL && more[i] != NULL; i++)
+		sum_dir(c, more[i], 0);
 	s = g_strdup(g_checksum_get_string(c));
 	g_checksum_free(c);
 	return (s);
@@ -63,7 +66,6 @@ pass_stamp(const struct run *r, struct store *st, const char *account,
 	GChecksum	*c;
 	GDate		 day;
 	char		*v, *loaded, *s, *words;
-	gsize		 i;
 
 	if ((v = store_version(st, err)) == NULL)
 		return (NULL);
@@ -78,12 +80,9 @@ pass_stamp(const struct run *r, struct store *st, const char *account,
 	g_free(words);
 	g_free(v);
 	loaded = r->loaded != NULL ? g_strdup(r->loaded) :
-	    pass_digest(r->rules_dirs, r->cfg->path);
+	    pass_digest(r->rules_dirs, r->template_dirs, r->cfg->path);
 	g_checksum_update(c, (const guchar *)loaded, -1);
 	g_free(loaded);
-	for (i = 0; r->template_dirs != NULL && r->template_dirs[i] != NULL;
-	    i++)
-		sum_dir(c, r->template_dirs[i], 0);
 	s = g_strdup(g_checksum_get_string(c));
 	g_checksum_free(c);
 	return (s);

@@ -16,20 +16,23 @@
 
 /*
  * A hash of all a pass over the threads of 'account' decides from: the
- * day in Japan (of r->now), the store's version, the configuration and
- * rules as read (r->loaded; else as they are now), every file in the
- * template directories, the messages' language and renraku's version.
- * Allocated, or NULL with err set.
+ * day in Japan (of r->now), the store's version, the configuration, rules
+ * and templates as read at the start of the run (r->loaded; else as they
+ * are now), the messages' language and renraku's version.  Allocated, or
+ * NULL with err set.
  */
 char	*pass_stamp(const struct run *r, struct store *st,
 	    const char *account, GError **err);
 
 /*
- * A hash of file 'file' (may be NULL) and of every file under 'dirs'
- * (NULL-terminated), names and contents: taken when the configuration
- * and the rules are read, it stands for what they were.  Allocated.
+ * A hash of file 'file' (may be NULL) and of every file under 'dirs' and
+ * 'more' (NULL-terminated, or NULL), names and contents: taken when the
+ * configuration and the rules are read, it stands for what they and the
+ * templates were (a template edited later in the run makes the next run
+ * decide again).  Allocated.
  */
-char	*pass_digest(const char *const *dirs, const char *file);
+char	*pass_digest(const char *const *dirs, const char *const *more,
+	    const char *file);
 
 /*
  * Until when decisions made at 'now' hold: the next midnight in Japan,

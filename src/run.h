@@ -23,9 +23,9 @@ struct run {
 	int			 verbose;	/* 1: progress, 2: protocol */
 	gboolean		 progress;	/* a counter on stderr (a
 						   terminal) in long fetches */
-	const char		*loaded;	/* the config and rules files as
-						   read (pass_digest()), or
-						   NULL */
+	const char		*loaded;	/* the config, rules and
+						   templates as read
+						   (pass_digest()), or NULL */
 	GHashTable		*templates;	/* the templates loaded this
 						   run (compose.c), or NULL:
 						   loaded at each use */
