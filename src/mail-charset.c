@@ -4,7 +4,26 @@
  */
 #include "mail-int.h"
 
+#include <iconv.h>
 #include <string.h>
+
+/* EUC-JP and CP932 are also the fallbacks of undeclared text. */
+static const char *const kept_names[] = { "ISO-2022-JP", "CP932", "EUC-JP",
+    "SHIFT_JIS" };
+static iconv_t kept[G_N_ELEMENTS(kept_names)];	/* never closed */
+
+void
+charset_keep(void)
+{
+	static gboolean	 done;
+	gsize		 i;
+
+	if (done)
+		return;
+	done = TRUE;
+	for (i = 0; i < G_N_ELEMENTS(kept_names); i++)
+		kept[i] = iconv_open("UTF-8", kept_names[i]);
+}
 
 static gboolean
 charset_is(const char *charset, const char *const *names)

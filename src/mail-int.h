@@ -11,6 +11,16 @@
 #include "mail.h"
 
 /*
+ * Keep the converters of the charsets Japanese mail comes in loaded for
+ * the rest of the process: glibc loads a charset's module when a
+ * conversion opens and unloads it when the last one closes, and GMime,
+ * like g_convert(), opens one per text, so that each ISO-2022-JP mail
+ * cost four shared objects loaded and unloaded.  mail_parse() calls it;
+ * calls after the first do nothing.
+ */
+void		 charset_keep(void);
+
+/*
  * 'len' bytes of 'charset' (NULL: undeclared) as valid UTF-8, whatever
  * the bytes: see mail_parse() for what wins over a wrong label.  A NUL
  * becomes a blank.  Allocated.

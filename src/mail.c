@@ -438,6 +438,7 @@ mail_parse(const char *raw, gsize len, struct mail *m, GError **err)
 	const char		*id;
 
 	memset(m, 0, sizeof *m);
+	charset_keep();
 	st = g_mime_stream_mem_new_with_buffer(raw, len);
 	p = g_mime_parser_new_with_stream(st);
 	g_object_unref(st);

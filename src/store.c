@@ -15,7 +15,7 @@
 
 #include "error.h"
 
-#define SCHEMA_VERSION	3
+#define SCHEMA_VERSION	4
 
 struct store {
 	sqlite3		*db;
@@ -112,6 +112,16 @@ static const char schema_v3[] =
 	"  ON alias BEGIN UPDATE version SET n = n + 1; END;"
 	"CREATE TRIGGER IF NOT EXISTS version_alias_delete AFTER DELETE "
 	"  ON alias BEGIN UPDATE version SET n = n + 1; END;";
+
+/*
+ * 4: what merging a thread into another looks up by thread: its marks and
+ * aliases, to move them, and (foreign keys being on) every row that still
+ * names it when it is deleted.  Without these, each merge read both
+ * tables whole.
+ */
+static const char schema_v4[] =
+	"CREATE INDEX mark_thread ON mark (thread);"
+	"CREATE INDEX alias_thread ON alias (thread);";
 
 static gboolean
 db_fail(struct store *st, GError **err, const char *what)
@@ -247,9 +257,10 @@ store_open(const char *dir, GError **err)
 	}
 	if (v < SCHEMA_VERSION) {
 		/* each version's additions, in one transaction */
-		char *sql = g_strdup_printf("BEGIN; %s %s %s PRAGMA "
+		char *sql = g_strdup_printf("BEGIN; %s %s %s %s PRAGMA "
 		    "user_version=%d; COMMIT;", v < 1 ? schema_v1 : "",
-		    v < 2 ? schema_v2 : "", schema_v3, SCHEMA_VERSION);
+		    v < 2 ? schema_v2 : "", v < 3 ? schema_v3 : "", schema_v4,
+		    SCHEMA_VERSION);
 		gboolean ok = exec(st, sql, err);
 
 		g_free(sql);

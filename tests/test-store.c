@@ -86,6 +86,46 @@ threads(struct store *st, const char *account)
 	return (a);
 }
 
+/*
+ * What merging a thread looks up by thread (its marks and aliases, and,
+ * for the foreign keys, whatever names it) goes through an index, in the
+ * database at 'path': no merge reads a whole table.
+ */
+static void
+assert_merge_indexed(const char *path)
+{
+	static const char *const lookups[] = {
+		"UPDATE mark SET thread = 'b' WHERE thread = 'a'",
+		"UPDATE alias SET thread = 'b' WHERE thread = 'a'",
+		"SELECT 1 FROM event WHERE thread = 'a'",
+		"SELECT 1 FROM draft WHERE thread = 'a'",
+	};
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+	GString		*plan;
+	gsize		 i;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (i = 0; i < G_N_ELEMENTS(lookups); i++) {
+		char *sql = g_strdup_printf("EXPLAIN QUERY PLAN %s",
+		    lookups[i]);
+
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL),
+		    SQLITE_OK);
+		plan = g_string_new(NULL);
+		while (sqlite3_step(s) == SQLITE_ROW)
+			g_string_append_printf(plan, "%s\n",
+			    (const char *)sqlite3_column_text(s, 3));
+		sqlite3_finalize(s);
+		if (strstr(plan->str, "USING") == NULL ||
+		    strstr(plan->str, "SCAN") != NULL)
+			fail_msg("%s: %s", lookups[i], plan->str);
+		g_string_free(plan, TRUE);
+		g_free(sql);
+	}
+	sqlite3_close(db);
+}
+
 static void
 test_open(void **state)
 {
@@ -102,12 +142,13 @@ test_open(void **state)
 	assert_int_equal(stat(dir, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0700);
 	store_close(st);
-	assert_int_equal(user_version(dir), 3);
+	assert_int_equal(user_version(dir), 4);
+	assert_merge_indexed(db);
 
 	/* a second open finds the schema in place */
 	st = open_store(dir);
 	store_close(st);
-	assert_int_equal(user_version(dir), 3);
+	assert_int_equal(user_version(dir), 4);
 	g_free(db);
 	g_free(dir);
 }
@@ -821,27 +862,29 @@ test_old_schemas(void **state)
 	int			 v;
 
 	path = g_build_filename(*state, "state.db", NULL);
-	for (v = 1; v <= 2; v++) {
+	for (v = 1; v <= 3; v++) {
 		unlink(path);
 		st = open_store(*state);
 		assert_true(store_mailbox_set(st, "main", "INBOX", FALSE, &ms,
 		    NULL));
 		store_close(st);
 		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-		sql = g_strdup_printf("%s DROP INDEX thread_names; "
+		sql = g_strdup_printf("DROP INDEX mark_thread; DROP INDEX "
+		    "alias_thread; %s %s INSERT INTO thread VALUES "
+		    "('lancers/1', 'lancers', '1', 'main', NULL, NULL, NULL); "
+		    "PRAGMA user_version = %d", v == 1 ? "DROP TABLE alias;" :
+		    "", v == 3 ? "" : "DROP INDEX thread_names; "
 		    "ALTER TABLE draft DROP COLUMN inputs_hash; "
 		    "ALTER TABLE event DROP COLUMN client; DROP TABLE pass; "
 		    "ALTER TABLE mailbox DROP COLUMN "
-		    "stuck_uid; ALTER TABLE mailbox DROP COLUMN stuck_tries; "
-		    "INSERT INTO thread VALUES ('lancers/1', 'lancers', '1', "
-		    "'main', NULL, NULL, NULL); PRAGMA user_version = %d",
-		    v == 1 ? "DROP TABLE alias;" : "", v);
+		    "stuck_uid; ALTER TABLE mailbox DROP COLUMN stuck_tries;",
+		    v);
 		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL),
 		    SQLITE_OK);
 		g_free(sql);
 		sqlite3_close(db);
 		st = open_store(*state);
-		assert_int_equal(user_version(*state), 3);
+		assert_int_equal(user_version(*state), 4);
 		assert_ids(st, "lancers/1(0)");
 		memset(&ms, 0xff, sizeof ms);
 		assert_true(store_mailbox_get(st, "main", "INBOX", FALSE,
@@ -851,6 +894,7 @@ test_old_schemas(void **state)
 		assert_int_equal(ms.stuck_uid, 0);
 		assert_int_equal(ms.stuck_tries, 0);
 		store_close(st);
+		assert_merge_indexed(path);
 	}
 	g_free(path);
 }
