@@ -289,8 +289,10 @@ store_close(struct store *st)
 	g_free(st);
 }
 
-gboolean
-store_check(struct store *st, GError **err)
+/* PRAGMA quick_check on 'db' (the store at 'path'), as store_check()
+ * says. */
+static gboolean
+quick_check(sqlite3 *db, const char *path, GError **err)
 {
 	sqlite3_stmt	*s = NULL;
 	GString		*found = g_string_new(NULL);
@@ -299,10 +301,13 @@ store_check(struct store *st, GError **err)
 	/* quick_check: every page and b-tree, as integrity_check, but not
 	   each index against its table, which costs three times as much on
 	   every sync of a large store */
-	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &s,
-	    NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    _("%s: %s: %s"), path, "integrity check",
+		    sqlite3_errmsg(db));
 		g_string_free(found, TRUE);
-		return (db_fail(st, err, "integrity check"));
+		return (FALSE);
 	}
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(s, 0);
@@ -318,13 +323,71 @@ store_check(struct store *st, GError **err)
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
 		    _("%s: integrity check failed: %s; move it aside and sync "
 		    "again (renraku finds its drafts in Drafts by their "
-		    "X-Renraku-Thread header)"), st->path,
-		    found->len > 0 ? found->str : sqlite3_errmsg(st->db));
+		    "X-Renraku-Thread header)"), path,
+		    found->len > 0 ? found->str : sqlite3_errmsg(db));
 		g_string_free(found, TRUE);
 		return (FALSE);
 	}
 	g_string_free(found, TRUE);
 	return (TRUE);
+}
+
+gboolean
+store_check(struct store *st, GError **err)
+{
+	return (quick_check(st->db, st->path, err));
+}
+
+struct store_check {
+	GThread	*thread;
+	char	*path;
+	GError	*e;	/* what it found, when it found anything */
+};
+
+/* The thread of store_check_start(): its own connection, read only. */
+static gpointer
+check_thread(gpointer data)
+{
+	struct store_check	*c = data;
+	sqlite3			*db = NULL;
+
+	if (sqlite3_open_v2(c->path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA query_only=1", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		g_set_error(&c->e, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
+		    _("%s: %s: %s"), c->path, "integrity check",
+		    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+	} else {
+		sqlite3_busy_timeout(db, 10000);
+		quick_check(db, c->path, &c->e);
+	}
+	sqlite3_close(db);
+	return (NULL);
+}
+
+struct store_check *
+store_check_start(struct store *st)
+{
+	struct store_check *c = g_new0(struct store_check, 1);
+
+	c->path = g_strdup(st->path);
+	c->thread = g_thread_new("store-check", check_thread, c);
+	return (c);
+}
+
+gboolean
+store_check_finish(struct store_check *c, GError **err)
+{
+	gboolean ok;
+
+	g_thread_join(c->thread);
+	ok = c->e == NULL;
+	if (!ok)
+		g_propagate_error(err, c->e);
+	g_free(c->path);
+	g_free(c);
+	return (ok);
 }
 
 gboolean

@@ -52,6 +52,18 @@ void		 store_close(struct store *st);
  */
 gboolean	 store_check(struct store *st, GError **err);
 
+/*
+ * store_check() in a thread of its own, on a connection of its own, so
+ * that it runs while renraku waits for the server: store_check_start()
+ * starts it; store_check_finish() waits for it, returns what
+ * store_check() would, and frees 'c'.  Meanwhile 'st' may be read, and
+ * nothing read from it acted on.
+ */
+struct store_check;
+struct store_check	*store_check_start(struct store *st);
+gboolean		 store_check_finish(struct store_check *c,
+			    GError **err);
+
 /* Transactions: everything between begin and commit lands, or nothing.
  * A commit is on disk when store_commit() returns. */
 gboolean	 store_begin(struct store *st, GError **err);

@@ -292,24 +292,32 @@ sync_mailbox(const struct run *r, struct store *st, struct imap *s,
 	return (TRUE);
 }
 
-static gboolean
-sync_account(const struct run *r, struct store *st,
-    const struct account *acct, GPtrArray *created, GError **err)
+/* Connect and log in to 'acct', its password_command running meanwhile. */
+static struct imap *
+connect_account(const struct run *r, const struct account *acct,
+    GError **err)
 {
 	struct imap_login login;
 	struct run_login l = { r, acct, NULL };
 	struct imap	*s;
-	char		**domains;
-	gboolean	 ok = TRUE;
-	guint		 i;
 
 	run_imap_login(acct, &login);
 	run_secret_start(&l);
 	s = imap_open(&login, run_secret, &l, r->cfg->timeout, r->verbose > 1,
 	    NULL, err);
 	run_secret_clear(&l);
-	if (s == NULL)
-		return (FALSE);
+	return (s);
+}
+
+/* Sync 'acct' over 's' (logged in; closed here). */
+static gboolean
+sync_account(const struct run *r, struct store *st, struct imap *s,
+    const struct account *acct, GPtrArray *created, GError **err)
+{
+	char		**domains;
+	gboolean	 ok = TRUE;
+	guint		 i;
+
 	/* a dry run reads and decides inside one transaction it undoes */
 	if (r->dry_run && !store_begin(st, err)) {
 		imap_close(s);
@@ -353,21 +361,35 @@ severity(int code)
 gboolean
 sync_run(const struct run *r, struct store *st, GError **err)
 {
-	GString		*msgs = NULL;
-	GPtrArray	*created;
-	GError		*e = NULL;
-	int		 worst = -1;
-	guint		 i;
+	GString			*msgs = NULL;
+	GPtrArray		*created;
+	GError			*e = NULL;
+	struct store_check	*check;
+	struct imap		*s;
+	int			 worst = -1;
+	guint			 i;
 
-	/* a damaged store would lose or repeat drafts: stop before work */
-	if (!store_check(st, err))
-		return (FALSE);
+	/*
+	 * A damaged store would lose or repeat drafts: it is checked while
+	 * the first connection is made (the check reads the whole database,
+	 * which grows with the threads), and nothing is read from the store
+	 * or the server before it passed.
+	 */
+	check = store_check_start(st);
 	created = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)created_free);
 	for (i = 0; i < r->cfg->accounts->len; i++) {
 		const struct account	*acct = r->cfg->accounts->pdata[i];
 
-		if (sync_account(r, st, acct, created, &e))
+		s = connect_account(r, acct, &e);
+		if (check != NULL && !store_check_finish(check, err)) {
+			imap_close(s);
+			g_clear_error(&e);
+			g_ptr_array_unref(created);
+			return (FALSE);
+		}
+		check = NULL;
+		if (s != NULL && sync_account(r, st, s, acct, created, &e))
 			continue;
 		if (msgs == NULL)
 			msgs = g_string_new(NULL);
@@ -380,6 +402,10 @@ sync_run(const struct run *r, struct store *st, GError **err)
 		if (worst < 0 || severity(e->code) > severity(worst))
 			worst = e->code;
 		g_clear_error(&e);
+	}
+	if (check != NULL && !store_check_finish(check, err)) {
+		g_ptr_array_unref(created);
+		return (FALSE);		/* no account: nothing was done */
 	}
 	/* the drafts are made; a failed notification is only a warning */
 	if (!r->dry_run && !notify_drafts(r->cfg, created, r->cfg->timeout,

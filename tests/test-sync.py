@@ -225,6 +225,27 @@ try:
                                    '別の renraku sync が実行中です') in r.stderr,
        'a second sync while one runs exits 75', (r.returncode, r.stderr))
 
+    # A damaged store: its check runs while the connection is made, and
+    # the sync stops before reading or writing anything (exit 1), Drafts
+    # as it was.
+    bad_state = os.path.join(srv.dir, 'damaged')
+    os.mkdir(bad_state, 0o700)
+    db = sqlite3.connect(os.path.join(state, 'state.db'))
+    db.execute('VACUUM INTO ?', (os.path.join(bad_state, 'state.db'),))
+    db.close()
+    with open(os.path.join(bad_state, 'state.db'), 'r+b') as f:
+        f.seek(4096 * 2)
+        f.write(b'not a b-tree page' * 240)
+    before = sorted(f for f, m in drafts())
+    damaged = srv.renraku_config(os.path.join(srv.dir, 'damaged.conf'),
+                                 bad_state)
+    r = run(damaged, 'sync', now='2026-12-21T09:00:00+09:00')
+    ok(r.returncode == 1 and said('integrity check failed',
+                                  '整合性チェックに失敗しました') in r.stderr
+       and sorted(f for f, m in drafts()) == before,
+       'a damaged store stops the sync (exit 1), Drafts untouched',
+       (r.returncode, r.stderr))
+
     # A dead server: exit 75, message on stderr, nothing on stdout.
     dead = srv.renraku_config(os.path.join(srv.dir, 'dead'), state,
                               port=str(dovecot.free_port()))
