@@ -338,8 +338,12 @@ store_check(struct store *st, GError **err)
 	return (quick_check(st->db, st->path, err));
 }
 
+/* Below this many bytes of database and WAL, store_check_start() checks
+ * at once (under 1 ms), rather than start a thread and a connection. */
+#define STORE_CHECK_THREAD_MIN	(1024 * 1024)
+
 struct store_check {
-	GThread	*thread;
+	GThread	*thread;	/* NULL: checked at once */
 	char	*path;
 	GError	*e;	/* what it found, when it found anything */
 };
@@ -369,10 +373,23 @@ check_thread(gpointer data)
 struct store_check *
 store_check_start(struct store *st)
 {
-	struct store_check *c = g_new0(struct store_check, 1);
+	struct store_check	*c = g_new0(struct store_check, 1);
+	struct stat		 sb;
+	char			*wal;
+	goffset			 size = 0;
 
 	c->path = g_strdup(st->path);
-	c->thread = g_thread_new("store-check", check_thread, c);
+	wal = g_strconcat(st->path, "-wal", NULL);
+	if (stat(st->path, &sb) == 0)
+		size += sb.st_size;
+	if (stat(wal, &sb) == 0)
+		size += sb.st_size;
+	g_free(wal);
+	/* a small store is checked at once: less than a thread costs */
+	if (size < STORE_CHECK_THREAD_MIN)
+		quick_check(st->db, st->path, &c->e);
+	else
+		c->thread = g_thread_new("store-check", check_thread, c);
 	return (c);
 }
 
@@ -381,7 +398,8 @@ store_check_finish(struct store_check *c, GError **err)
 {
 	gboolean ok;
 
-	g_thread_join(c->thread);
+	if (c->thread != NULL)
+		g_thread_join(c->thread);
 	ok = c->e == NULL;
 	if (!ok)
 		g_propagate_error(err, c->e);

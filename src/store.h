@@ -55,9 +55,10 @@ gboolean	 store_check(struct store *st, GError **err);
 /*
  * store_check() in a thread of its own, on a connection of its own, so
  * that it runs while renraku waits for the server: store_check_start()
- * starts it; store_check_finish() waits for it, returns what
- * store_check() would, and frees 'c'.  Meanwhile 'st' may be read, and
- * nothing read from it acted on.
+ * starts it (a store under 1 MB is checked there and then);
+ * store_check_finish() waits for it, returns what store_check() would,
+ * and frees 'c'.  Meanwhile 'st' may be read, and nothing read from it
+ * acted on.
  */
 struct store_check;
 struct store_check	*store_check_start(struct store *st);

@@ -111,7 +111,7 @@ sys.exit(rows != [('crowdworks/63712345', 'sent')])\" '$db'"
 check "mark still refuses an id it does not know (64)" \
 	run 64 mark crowdworks/1 sent
 
-# A damaged state database stops sync before it connects, and says so.
+# A damaged state database stops sync before it reads anything, and says so.
 check "the state database has pages to damage" \
 	sh -c "[ \$(stat -c %s '$db') -ge 16384 ]"
 yes 'not a b-tree page' | head -c 4096 |

@@ -197,6 +197,65 @@ test_not_a_database(void **state)
 }
 
 /*
+ * The integrity check started beside other work (store_check_start()):
+ * a small store checked at once, a large one (2 MB) in its own thread;
+ * each sound, then each with a page overwritten, found.
+ */
+static void
+test_check_started(void **state)
+{
+	static const guint	 rows[] = { 0, 2000 };
+	struct store		*st;
+	sqlite3			*db;
+	GError			*e = NULL;
+	char			*path, *sql;
+	FILE			*f;
+	gsize			 i;
+	int			 damaged, k;
+
+	path = g_build_filename(*state, "state.db", NULL);
+	for (i = 0; i < G_N_ELEMENTS(rows); i++) {
+		unlink(path);
+		st = open_store(*state);
+		store_close(st);
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		sql = g_strdup_printf("CREATE TABLE filler (x); WITH RECURSIVE "
+		    "c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE "
+		    "n < %u) INSERT INTO filler SELECT randomblob(1000) FROM "
+		    "c WHERE %u > 0", MAX(rows[i], 1), rows[i]);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL),
+		    SQLITE_OK);
+		g_free(sql);
+		sqlite3_close(db);	/* the last one: checkpointed */
+		for (damaged = 0; damaged < 2; damaged++) {
+			gboolean ok;
+
+			st = open_store(*state);
+			ok = store_check_finish(store_check_start(st), &e);
+			store_close(st);
+			if (!damaged) {
+				assert_no_error(e);
+				assert_true(ok);
+				assert_non_null(f = fopen(path, "r+b"));
+				assert_int_equal(fseek(f, 4096 * 2, SEEK_SET),
+				    0);
+				for (k = 0; k < 256; k++)
+					fputs("not a page", f);
+				fclose(f);
+				continue;
+			}
+			assert_false(ok);
+			assert_non_null(e);
+			assert_true(g_error_matches(e, RENRAKU_ERROR,
+			    RENRAKU_ERROR_PERM));
+			assert_contains(e->message, "integrity check");
+			g_clear_error(&e);
+		}
+	}
+	g_free(path);
+}
+
+/*
  * A state.db that is a symbolic link is refused, and the file it points to
  * keeps its mode; a state directory others can write to is refused.
  */
@@ -906,6 +965,7 @@ UNIT_MAIN(
 	TMP_TEST(test_open),
 	TMP_TEST(test_newer_schema),
 	TMP_TEST(test_not_a_database),
+	TMP_TEST(test_check_started),
 	TMP_TEST(test_unsafe_places),
 	TMP_TEST(test_mailbox),
 	TMP_TEST(test_events),
