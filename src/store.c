@@ -123,12 +123,20 @@ static const char schema_v4[] =
 	"CREATE INDEX mark_thread ON mark (thread);"
 	"CREATE INDEX alias_thread ON alias (thread);";
 
+/* Set err: 'what' failed on 'db' (the store at 'path'), in SQLite's
+ * words.  Returns FALSE. */
+static gboolean
+db_error(sqlite3 *db, const char *path, GError **err, const char *what)
+{
+	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM, _("%s: %s: %s"),
+	    path, what, db != NULL ? sqlite3_errmsg(db) : "out of memory");
+	return (FALSE);
+}
+
 static gboolean
 db_fail(struct store *st, GError **err, const char *what)
 {
-	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM, _("%s: %s: %s"),
-	    st->path, what, sqlite3_errmsg(st->db));
-	return (FALSE);
+	return (db_error(st->db, st->path, err, what));
 }
 
 static gboolean
@@ -303,11 +311,8 @@ quick_check(sqlite3 *db, const char *path, GError **err)
 	   every sync of a large store */
 	if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &s, NULL) !=
 	    SQLITE_OK) {
-		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    _("%s: %s: %s"), path, "integrity check",
-		    sqlite3_errmsg(db));
 		g_string_free(found, TRUE);
-		return (FALSE);
+		return (db_error(db, path, err, "integrity check"));
 	}
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(s, 0);
@@ -358,11 +363,9 @@ check_thread(gpointer data)
 	if (sqlite3_open_v2(c->path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA query_only=1", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
-		g_set_error(&c->e, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
-		    _("%s: %s: %s"), c->path, "integrity check",
-		    db != NULL ? sqlite3_errmsg(db) : "out of memory");
-	} else {
+	    SQLITE_OK)
+		db_error(db, c->path, &c->e, "integrity check");
+	else {
 		sqlite3_busy_timeout(db, 10000);
 		quick_check(db, c->path, &c->e);
 	}
