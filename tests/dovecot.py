@@ -219,13 +219,21 @@ service anvil {{
         atexit.register(self.cleanup)
         if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + 15))
+        # ready when it greets on the plain port: imap-login sends its
+        # greeting only once it has a connection to the auth process,
+        # which the master starts at the first login process's asking.
+        # A test that closed its first connection before then would
+        # find "disconnected before auth was ready" in the log.
         for _ in range(100):
             try:
-                socket.create_connection(('127.0.0.1', self.imaps_port),
-                                         1).close()
-                return self
+                with socket.create_connection(('127.0.0.1', self.imap_port),
+                                              5) as s:
+                    s.settimeout(5)
+                    if s.makefile('rb').readline().startswith(b'* OK'):
+                        return self
             except OSError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         raise RuntimeError('dovecot did not start; see ' + self.log)
 
     def stop(self):
