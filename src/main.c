@@ -194,13 +194,16 @@ static const struct command {
 	gboolean		 lock;	/* takes the lock: changes state */
 	gboolean		 (*run)(const struct run *, struct store *,
 				    char **, GError **);
+	/* the store from store_open_start(), which run gets ready
+	   (store_ready()) while it waits for the server */
+	gboolean		 ready_later;
 } commands[] = {
 	{ "init", NULL, N_("write a first configuration file, asking for what "
 	  "the options do not give"), init_options, 0, 0, FALSE, FALSE,
 	  FALSE, cmd_init },
 	{ "sync", NULL, N_("read new platform mail and draft the follow-ups "
 	  "due (prints nothing on success unless -v is given)"), sync_options, 0,
-	  0, TRUE, TRUE, TRUE, cmd_sync },
+	  0, TRUE, TRUE, TRUE, cmd_sync, TRUE },
 	{ "status", NULL, N_("one line per contract thread: phase, silence "
 	  "and next step"), status_options, 0, 0, TRUE, TRUE, FALSE,
 	  cmd_status },
@@ -713,7 +716,8 @@ run_command(const struct command *c, struct run *r, char **args)
 		r->dry_run = opt_dry_run;
 		if (c->lock && (lock = run_lock(cfg->state_dir, &e)) == -1)
 			goto fail;
-		if ((st = store_open(cfg->state_dir, &e)) == NULL)
+		if ((st = c->ready_later ? store_open_start(cfg->state_dir,
+		    &e) : store_open(cfg->state_dir, &e)) == NULL)
 			goto fail;
 	}
 	if (c->run(r, st, args, &e))

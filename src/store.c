@@ -22,6 +22,10 @@ struct store {
 	char		*path;
 	GHashTable	*stmts;	/* SQL -> its statement, prepared once */
 	gboolean	 lazy;	/* in store_begin_lazy()'s transaction */
+	int		 version;	/* of the schema found at open */
+	gboolean	 fresh;		/* the file was made by this open */
+	GThread		*readying;	/* store_open_start()'s, until joined */
+	GError		*unready;	/* what it found, when it found anything */
 };
 
 static const char schema_v1[] =
@@ -197,13 +201,18 @@ safe_dir(const char *dir, GError **err)
 	return (TRUE);
 }
 
-struct store *
-store_open(const char *dir, GError **err)
+/*
+ * Open (creating it and 'dir' if needed) the database in 'dir', up to
+ * reading its schema's version, which it refuses when newer than this
+ * renraku's.  What may fail for a reason the user must see before
+ * anything is done: the directory, the file, SQLite's open.
+ */
+static struct store *
+open_db(const char *dir, GError **err)
 {
 	struct store	*st;
 	struct stat	 sb;
-	int		 v, fd;
-	gboolean	 fresh;
+	int		 fd;
 
 	if (g_mkdir_with_parents(dir, 0700) != 0) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
@@ -227,7 +236,7 @@ store_open(const char *dir, GError **err)
 		goto fail;
 	}
 	fchmod(fd, 0600);
-	fresh = fstat(fd, &sb) == 0 && sb.st_size == 0;
+	st->fresh = fstat(fd, &sb) == 0 && sb.st_size == 0;
 	close(fd);
 	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
@@ -249,20 +258,32 @@ store_open(const char *dir, GError **err)
 	 * (the WAL's checksums drop a torn tail), and that commit syncs the
 	 * WAL, schema included.  The switch alone would cost four syncs.
 	 */
-	if (!exec(st, fresh ? "PRAGMA synchronous=OFF;" :
+	if (!exec(st, st->fresh ? "PRAGMA synchronous=OFF;" :
 	    "PRAGMA synchronous=FULL;", err) ||
 	    !exec(st, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", err))
 		goto fail;
-	if ((v = user_version(st)) < 0) {
+	if ((st->version = user_version(st)) < 0) {
 		db_fail(st, err, "cannot read schema version");
 		goto fail;
 	}
-	if (v > SCHEMA_VERSION) {
+	if (st->version > SCHEMA_VERSION) {
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
 		    _("%s: written by a newer renraku (schema %d, this one "
-		    "knows %d)"), st->path, v, SCHEMA_VERSION);
+		    "knows %d)"), st->path, st->version, SCHEMA_VERSION);
 		goto fail;
 	}
+	return (st);
+fail:
+	store_close(st);
+	return (NULL);
+}
+
+/* Bring the schema of 'st', just opened, up to date. */
+static gboolean
+migrate(struct store *st, GError **err)
+{
+	int	v = st->version;
+
 	if (v < SCHEMA_VERSION) {
 		/* each version's additions, in one transaction */
 		char *sql = g_strdup_printf("BEGIN; %s %s %s %s PRAGMA "
@@ -274,15 +295,26 @@ store_open(const char *dir, GError **err)
 		g_free(sql);
 		if (!ok) {
 			exec(st, "ROLLBACK", NULL);
-			goto fail;
+			return (FALSE);
 		}
+		st->version = SCHEMA_VERSION;
 	}
-	if (fresh && !exec(st, "PRAGMA synchronous=FULL;", err))
-		goto fail;
+	if (st->fresh && !exec(st, "PRAGMA synchronous=FULL;", err))
+		return (FALSE);
+	st->fresh = FALSE;
+	return (TRUE);
+}
+
+struct store *
+store_open(const char *dir, GError **err)
+{
+	struct store *st;
+
+	if ((st = open_db(dir, err)) != NULL && !migrate(st, err)) {
+		store_close(st);
+		return (NULL);
+	}
 	return (st);
-fail:
-	store_close(st);
-	return (NULL);
 }
 
 void
@@ -290,6 +322,9 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	if (st->readying != NULL)
+		g_thread_join(st->readying);
+	g_clear_error(&st->unready);
 	if (st->stmts != NULL)
 		g_hash_table_destroy(st->stmts);	/* finalizes them */
 	sqlite3_close(st->db);
@@ -343,72 +378,40 @@ store_check(struct store *st, GError **err)
 	return (quick_check(st->db, st->path, err));
 }
 
-/* Below this many bytes of database and WAL, store_check_start() checks
- * at once (under 1 ms), rather than start a thread and a connection. */
-#define STORE_CHECK_THREAD_MIN	(1024 * 1024)
-
-struct store_check {
-	GThread	*thread;	/* NULL: checked at once */
-	char	*path;
-	GError	*e;	/* what it found, when it found anything */
-};
-
-/* The thread of store_check_start(): its own connection, read only. */
+/* The thread of store_open_start(): the rest of store_open(), and the
+ * check, on the store's own connection (nothing else uses it meanwhile). */
 static gpointer
-check_thread(gpointer data)
+ready_thread(gpointer data)
 {
-	struct store_check	*c = data;
-	sqlite3			*db = NULL;
+	struct store *st = data;
 
-	if (sqlite3_open_v2(c->path, &db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, "PRAGMA query_only=1", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		db_error(db, c->path, &c->e, "integrity check");
-	else {
-		sqlite3_busy_timeout(db, 10000);
-		quick_check(db, c->path, &c->e);
-	}
-	sqlite3_close(db);
+	if (migrate(st, &st->unready))
+		store_check(st, &st->unready);
 	return (NULL);
 }
 
-struct store_check *
-store_check_start(struct store *st)
+struct store *
+store_open_start(const char *dir, GError **err)
 {
-	struct store_check	*c = g_new0(struct store_check, 1);
-	struct stat		 sb;
-	char			*wal;
-	goffset			 size = 0;
+	struct store *st;
 
-	c->path = g_strdup(st->path);
-	wal = g_strconcat(st->path, "-wal", NULL);
-	if (stat(st->path, &sb) == 0)
-		size += sb.st_size;
-	if (stat(wal, &sb) == 0)
-		size += sb.st_size;
-	g_free(wal);
-	/* a small store is checked at once: less than a thread costs */
-	if (size < STORE_CHECK_THREAD_MIN)
-		quick_check(st->db, st->path, &c->e);
-	else
-		c->thread = g_thread_new("store-check", check_thread, c);
-	return (c);
+	if ((st = open_db(dir, err)) != NULL)
+		st->readying = g_thread_new("store", ready_thread, st);
+	return (st);
 }
 
 gboolean
-store_check_finish(struct store_check *c, GError **err)
+store_ready(struct store *st, GError **err)
 {
-	gboolean ok;
-
-	if (c->thread != NULL)
-		g_thread_join(c->thread);
-	ok = c->e == NULL;
-	if (!ok)
-		g_propagate_error(err, c->e);
-	g_free(c->path);
-	g_free(c);
-	return (ok);
+	if (st->readying == NULL)
+		return (store_check(st, err));
+	g_thread_join(st->readying);
+	st->readying = NULL;
+	if (st->unready == NULL)
+		return (TRUE);
+	g_propagate_error(err, st->unready);
+	st->unready = NULL;
+	return (FALSE);
 }
 
 gboolean

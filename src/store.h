@@ -48,22 +48,27 @@ void		 store_close(struct store *st);
 /*
  * PRAGMA quick_check.  Returns TRUE if the database is sound, else
  * FALSE with err set (RENRAKU_ERROR_PERM) quoting what SQLite found and
- * what to do.  sync_run() runs it before anything else, doctor too.
+ * what to do.  sync_run() runs it (store_ready()) before anything else,
+ * doctor too.
  */
 gboolean	 store_check(struct store *st, GError **err);
 
 /*
- * store_check() in a thread of its own, on a connection of its own, so
- * that it runs while renraku waits for the server: store_check_start()
- * starts it (a store under 1 MB is checked there and then);
- * store_check_finish() waits for it, returns what store_check() would,
- * and frees 'c'.  Meanwhile 'st' may be read, and nothing read from it
- * acted on.
+ * store_open() with its slow part (bringing the schema up to date, which
+ * on a new store is most of its time) in a thread of its own, followed by
+ * store_check(), so that both run while renraku waits for the server.
+ * Returns NULL with err set for what store_open() refuses before that
+ * (directory, file, a newer schema).  The store may not be used until
+ * store_ready() returned TRUE; store_close() may be called at any time.
  */
-struct store_check;
-struct store_check	*store_check_start(struct store *st);
-gboolean		 store_check_finish(struct store_check *c,
-			    GError **err);
+struct store	*store_open_start(const char *dir, GError **err);
+
+/*
+ * Wait for what store_open_start() started; TRUE when the schema is up to
+ * date and the store sound, else FALSE with err set as store_open() or
+ * store_check() would.  On a store that was ready already: store_check().
+ */
+gboolean	 store_ready(struct store *st, GError **err);
 
 /* Transactions: everything between begin and commit lands, or nothing.
  * A commit is on disk when store_commit() returns. */

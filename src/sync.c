@@ -364,31 +364,30 @@ sync_run(const struct run *r, struct store *st, GError **err)
 	GString			*msgs = NULL;
 	GPtrArray		*created;
 	GError			*e = NULL;
-	struct store_check	*check;
 	struct imap		*s;
+	gboolean		 ready = FALSE;
 	int			 worst = -1;
 	guint			 i;
 
 	/*
-	 * A damaged store would lose or repeat drafts: it is checked while
-	 * the first connection is made (the check reads the whole database,
-	 * which grows with the threads), and nothing is read from the store
-	 * or the server before it passed.
+	 * A damaged store would lose or repeat drafts: it is checked (and a
+	 * new one given its schema) while the first connection is made, as
+	 * the check reads the whole database, which grows with the threads;
+	 * nothing is read from the store or the server before it passed.
 	 */
-	check = store_check_start(st);
 	created = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)created_free);
 	for (i = 0; i < r->cfg->accounts->len; i++) {
 		const struct account	*acct = r->cfg->accounts->pdata[i];
 
 		s = connect_account(r, acct, &e);
-		if (check != NULL && !store_check_finish(check, err)) {
+		if (!ready && !store_ready(st, err)) {
 			imap_close(s);
 			g_clear_error(&e);
 			g_ptr_array_unref(created);
 			return (FALSE);
 		}
-		check = NULL;
+		ready = TRUE;
 		if (s != NULL && sync_account(r, st, s, acct, created, &e))
 			continue;
 		if (msgs == NULL)
@@ -403,7 +402,7 @@ sync_run(const struct run *r, struct store *st, GError **err)
 			worst = e->code;
 		g_clear_error(&e);
 	}
-	if (check != NULL && !store_check_finish(check, err)) {
+	if (!ready && !store_ready(st, err)) {
 		g_ptr_array_unref(created);
 		return (FALSE);		/* no account: nothing was done */
 	}

@@ -11,18 +11,25 @@
 #include "error.h"
 #include "store.h"
 
-/* Open the store in 'dir'; the test fails if it cannot. */
+/* Open the store in 'dir', by store_open_start() and store_ready() when
+ * 'started'; the test fails if it cannot. */
 static struct store *
-open_store(const char *dir)
+open_store_as(const char *dir, gboolean started)
 {
 	struct store	*st;
 	GError		*e = NULL;
 
-	st = store_open(dir, &e);
+	st = started ? store_open_start(dir, &e) : store_open(dir, &e);
 	assert_no_error(e);
 	assert_non_null(st);
+	if (started)
+		assert_true(store_ready(st, &e));
+	assert_no_error(e);
 	return (st);
 }
+
+#define open_store(dir)		open_store_as((dir), FALSE)
+#define open_store_started(dir)	open_store_as((dir), TRUE)
 
 /* PRAGMA user_version of dir/state.db, read behind the store's back. */
 static int
@@ -197,21 +204,39 @@ test_not_a_database(void **state)
 }
 
 /*
- * The integrity check started beside other work (store_check_start()):
- * a small store checked at once, a large one (2 MB) in its own thread;
- * each sound, then each with a page overwritten, found.
+ * The store opened beside other work (store_open_start()): a new one gets
+ * its schema and can be written; a small one and a large one (2 MB) are
+ * found sound, then each with a page overwritten found damaged, whether
+ * opened so or by store_open() (store_ready() then checks it); one closed
+ * before it was ready is closed cleanly; a newer schema is refused at
+ * once.
  */
 static void
-test_check_started(void **state)
+test_open_started(void **state)
 {
 	static const guint	 rows[] = { 0, 2000 };
+	struct mailbox_state	 ms = { 7, 41, 42, 40, 0, 0, 0 };
 	struct store		*st;
 	sqlite3			*db;
 	GError			*e = NULL;
-	char			*path, *sql;
+	char			*path, *sql, *dir;
 	FILE			*f;
 	gsize			 i;
-	int			 damaged, k;
+	int			 damaged, k, how;
+
+	dir = g_build_filename(*state, "new", NULL);
+	st = open_store_started(dir);
+	assert_true(store_mailbox_set(st, "main", "INBOX", FALSE, &ms, NULL));
+	store_close(st);
+	assert_int_equal(user_version(dir), 4);
+	path = g_build_filename(dir, "state.db", NULL);
+	assert_merge_indexed(path);
+	g_free(path);
+	/* closed while its thread may still work: nothing lost, no leak */
+	assert_non_null(st = store_open_start(dir, NULL));
+	store_close(st);
+	assert_int_equal(user_version(dir), 4);
+	g_free(dir);
 
 	path = g_build_filename(*state, "state.db", NULL);
 	for (i = 0; i < G_N_ELEMENTS(rows); i++) {
@@ -227,23 +252,28 @@ test_check_started(void **state)
 		    SQLITE_OK);
 		g_free(sql);
 		sqlite3_close(db);	/* the last one: checkpointed */
+		/* sound: ready, opened either way */
+		for (how = 0; how < 2; how++) {
+			st = how ? open_store(*state) :
+			    open_store_started(*state);
+			assert_true(store_ready(st, &e));
+			assert_no_error(e);
+			store_close(st);
+		}
+		assert_non_null(f = fopen(path, "r+b"));
+		assert_int_equal(fseek(f, 4096 * 2, SEEK_SET), 0);
+		for (k = 0; k < 256; k++)
+			fputs("not a page", f);
+		fclose(f);
 		for (damaged = 0; damaged < 2; damaged++) {
 			gboolean ok;
 
-			st = open_store(*state);
-			ok = store_check_finish(store_check_start(st), &e);
+			st = damaged ? open_store(*state) :
+			    store_open_start(*state, &e);
+			assert_no_error(e);
+			assert_non_null(st);
+			ok = store_ready(st, &e);
 			store_close(st);
-			if (!damaged) {
-				assert_no_error(e);
-				assert_true(ok);
-				assert_non_null(f = fopen(path, "r+b"));
-				assert_int_equal(fseek(f, 4096 * 2, SEEK_SET),
-				    0);
-				for (k = 0; k < 256; k++)
-					fputs("not a page", f);
-				fclose(f);
-				continue;
-			}
 			assert_false(ok);
 			assert_non_null(e);
 			assert_true(g_error_matches(e, RENRAKU_ERROR,
@@ -252,6 +282,16 @@ test_check_started(void **state)
 			g_clear_error(&e);
 		}
 	}
+	/* a newer schema: refused before anything is started */
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 7", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open_start(*state, &e));
+	assert_non_null(e);
+	assert_contains(e->message, "newer");
+	g_clear_error(&e);
 	g_free(path);
 }
 
@@ -908,7 +948,8 @@ test_loose(void **state)
 
 /*
  * A state database of schema 1 gains the alias table and the mailbox's
- * retry columns, one of schema 2 the columns; data kept.
+ * retry columns, one of schema 2 the columns; data kept; by store_open()
+ * and by store_open_start().
  */
 static void
 test_old_schemas(void **state)
@@ -918,10 +959,11 @@ test_old_schemas(void **state)
 	sqlite3			*db;
 	char			*path, *sql;
 	gboolean		 found;
-	int			 v;
+	int			 v, old;
 
 	path = g_build_filename(*state, "state.db", NULL);
-	for (v = 1; v <= 3; v++) {
+	for (v = 1; v <= 6; v++) {
+		old = (v - 1) % 3 + 1;
 		unlink(path);
 		st = open_store(*state);
 		assert_true(store_mailbox_set(st, "main", "INBOX", FALSE, &ms,
@@ -931,18 +973,19 @@ test_old_schemas(void **state)
 		sql = g_strdup_printf("DROP INDEX mark_thread; DROP INDEX "
 		    "alias_thread; %s %s INSERT INTO thread VALUES "
 		    "('lancers/1', 'lancers', '1', 'main', NULL, NULL, NULL); "
-		    "PRAGMA user_version = %d", v == 1 ? "DROP TABLE alias;" :
-		    "", v == 3 ? "" : "DROP INDEX thread_names; "
+		    "PRAGMA user_version = %d", old == 1 ? "DROP TABLE alias;" :
+		    "", old == 3 ? "" : "DROP INDEX thread_names; "
 		    "ALTER TABLE draft DROP COLUMN inputs_hash; "
 		    "ALTER TABLE event DROP COLUMN client; DROP TABLE pass; "
 		    "ALTER TABLE mailbox DROP COLUMN "
 		    "stuck_uid; ALTER TABLE mailbox DROP COLUMN stuck_tries;",
-		    v);
+		    old);
 		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL),
 		    SQLITE_OK);
 		g_free(sql);
 		sqlite3_close(db);
-		st = open_store(*state);
+		/* 4 to 6: the same, upgraded in store_open_start()'s thread */
+		st = v > 3 ? open_store_started(*state) : open_store(*state);
 		assert_int_equal(user_version(*state), 4);
 		assert_ids(st, "lancers/1(0)");
 		memset(&ms, 0xff, sizeof ms);
@@ -965,7 +1008,7 @@ UNIT_MAIN(
 	TMP_TEST(test_open),
 	TMP_TEST(test_newer_schema),
 	TMP_TEST(test_not_a_database),
-	TMP_TEST(test_check_started),
+	TMP_TEST(test_open_started),
 	TMP_TEST(test_unsafe_places),
 	TMP_TEST(test_mailbox),
 	TMP_TEST(test_events),
