@@ -127,20 +127,14 @@ static const char schema_v4[] =
 	"CREATE INDEX mark_thread ON mark (thread);"
 	"CREATE INDEX alias_thread ON alias (thread);";
 
-/* Set err: 'what' failed on 'db' (the store at 'path'), in SQLite's
- * words.  Returns FALSE. */
-static gboolean
-db_error(sqlite3 *db, const char *path, GError **err, const char *what)
-{
-	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM, _("%s: %s: %s"),
-	    path, what, db != NULL ? sqlite3_errmsg(db) : "out of memory");
-	return (FALSE);
-}
-
+/* Set err: 'what' failed on the store, in SQLite's words (its message
+ * for a NULL connection is "out of memory").  Returns FALSE. */
 static gboolean
 db_fail(struct store *st, GError **err, const char *what)
 {
-	return (db_error(st->db, st->path, err, what));
+	g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM, _("%s: %s: %s"),
+	    st->path, what, sqlite3_errmsg(st->db));
+	return (FALSE);
 }
 
 static gboolean
@@ -332,10 +326,8 @@ store_close(struct store *st)
 	g_free(st);
 }
 
-/* PRAGMA quick_check on 'db' (the store at 'path'), as store_check()
- * says. */
-static gboolean
-quick_check(sqlite3 *db, const char *path, GError **err)
+gboolean
+store_check(struct store *st, GError **err)
 {
 	sqlite3_stmt	*s = NULL;
 	GString		*found = g_string_new(NULL);
@@ -344,10 +336,10 @@ quick_check(sqlite3 *db, const char *path, GError **err)
 	/* quick_check: every page and b-tree, as integrity_check, but not
 	   each index against its table, which costs three times as much on
 	   every sync of a large store */
-	if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &s, NULL) !=
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &s, NULL) !=
 	    SQLITE_OK) {
 		g_string_free(found, TRUE);
-		return (db_error(db, path, err, "integrity check"));
+		return (db_fail(st, err, "integrity check"));
 	}
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(s, 0);
@@ -363,19 +355,13 @@ quick_check(sqlite3 *db, const char *path, GError **err)
 		g_set_error(err, RENRAKU_ERROR, RENRAKU_ERROR_PERM,
 		    _("%s: integrity check failed: %s; move it aside and sync "
 		    "again (renraku finds its drafts in Drafts by their "
-		    "X-Renraku-Thread header)"), path,
-		    found->len > 0 ? found->str : sqlite3_errmsg(db));
+		    "X-Renraku-Thread header)"), st->path,
+		    found->len > 0 ? found->str : sqlite3_errmsg(st->db));
 		g_string_free(found, TRUE);
 		return (FALSE);
 	}
 	g_string_free(found, TRUE);
 	return (TRUE);
-}
-
-gboolean
-store_check(struct store *st, GError **err)
-{
-	return (quick_check(st->db, st->path, err));
 }
 
 /* The thread of store_open_start(): the rest of store_open(), and the
